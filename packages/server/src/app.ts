@@ -1,0 +1,72 @@
+// buildApp: the whole HTTP application as a Fastify instance that never listens (main.ts does).
+// Tests call it with their own deps and use inject() or listen on an ephemeral port.
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Deps } from './deps.ts';
+import { registerSecretKeyAuth } from './http/auth.ts';
+import { registerErrorHandling } from './http/error-handler.ts';
+import { registerJsonWire } from './http/json.ts';
+import { openApiOptions, redactUrl } from './http/openapi.ts';
+import { ErrorEnvelope } from './http/schemas.ts';
+import { Invitation } from './features/invitations/invitation.schemas.ts';
+import { invitationRoutes } from './features/invitations/invitation.routes.ts';
+import { ticketRoutes } from './features/tickets/ticket.routes.ts';
+import { healthRoutes } from './features/health/health.routes.ts';
+import { pageRoutes } from './features/pages/page.routes.ts';
+import { userRoutes } from './features/users/user.routes.ts';
+import { userSchemas } from './features/users/user.schemas.ts';
+import { devMailboxApiRoutes, devMailboxPageRoutes } from './features/dev-mailbox/dev-mailbox.routes.ts';
+
+export interface BuildAppOptions {
+  /** Pino logger options, or false for none (tests). */
+  logger?: boolean | Record<string, unknown>;
+}
+
+export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger:
+      opts.logger === false
+        ? false
+        : {
+            level: deps.config.logLevel,
+            serializers: {
+              // Tickets are secrets: never write them to a log.
+              req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
+            },
+            ...(typeof opts.logger === 'object' ? opts.logger : {}),
+          },
+    bodyLimit: deps.config.bodyLimitBytes,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  registerJsonWire(app);
+  registerErrorHandling(app);
+  app.addSchema(ErrorEnvelope);
+  app.addSchema(Invitation);
+  for (const s of userSchemas) app.addSchema(s);
+
+  await app.register(swagger, openApiOptions(deps.config.publicUrl));
+  await app.register(swaggerUi, { routePrefix: '/v1/docs', staticCSP: true });
+  app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, { deps });
+  await app.register(ticketRoutes, { deps });
+  await app.register(pageRoutes, { deps });
+  await app.register(devMailboxPageRoutes, { deps });
+
+  // The Backend API: everything in this scope needs the secret key.
+  await app.register(async (api) => {
+    registerSecretKeyAuth(api, deps.instance.secretKey);
+    await api.register(invitationRoutes, { deps });
+    await api.register(userRoutes, { deps });
+    await api.register(devMailboxApiRoutes, { deps });
+  });
+
+  return app;
+}

@@ -1,0 +1,131 @@
+// The only reader of process.env. Everything is parsed and checked once, at boot; a bad value
+// stops the server with a message that names the variable.
+import { resolve } from 'node:path';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** PostgreSQL connection string; null means embedded PGlite in dataDir. */
+  readonly databaseUrl: string | null;
+  readonly dataDir: string;
+  /** The Backend API secret key; null means "generate one in dataDir on first start". */
+  readonly secretKey: string | null;
+  readonly publicUrl: string;
+  /** null means the dev mailbox (emails kept in the database). */
+  readonly smtpUrl: string | null;
+  readonly mailFrom: string;
+  readonly allowedRedirectOrigins: readonly string[];
+  readonly appName: string;
+  readonly logLevel: string;
+  /** Run the outbox worker inside the server process. */
+  readonly inProcessWorker: boolean;
+  readonly workerPollMs: number;
+  readonly bodyLimitBytes: number;
+  readonly databasePoolSize: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, detail: string) {
+    super(`Invalid configuration: ${variable} ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, def: boolean): boolean {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function httpUrl(name: string, raw: string): URL {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute URL, got "${raw}"`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(name, `must use http or https, got "${raw}"`);
+  if (u.username || u.password) throw new ConfigError(name, 'must not contain credentials');
+  return u;
+}
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const host = str(env, 'HOST') ?? '127.0.0.1';
+
+  const databaseUrl = str(env, 'DATABASE_URL') ?? null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://');
+  }
+
+  const secretKey = str(env, 'TESSERA_SECRET_KEY') ?? null;
+  if (secretKey !== null && !/^sk_(test|live)_[A-Za-z0-9_-]{16,}$/.test(secretKey)) {
+    throw new ConfigError('TESSERA_SECRET_KEY', 'must look like sk_test_… or sk_live_… with at least 16 characters after the prefix');
+  }
+
+  const publicUrlRaw = str(env, 'TESSERA_PUBLIC_URL') ?? `http://localhost:${port}`;
+  const publicUrl = httpUrl('TESSERA_PUBLIC_URL', publicUrlRaw);
+  if (publicUrl.search || publicUrl.hash) throw new ConfigError('TESSERA_PUBLIC_URL', 'must not have a query or fragment');
+
+  const smtpUrl = str(env, 'SMTP_URL') ?? null;
+  if (smtpUrl !== null && !/^smtps?:\/\/[^/]+/.test(smtpUrl)) {
+    throw new ConfigError('SMTP_URL', 'must look like smtp://user:pass@host:587 or smtps://host:465');
+  }
+
+  const allowedRedirectOrigins = (str(env, 'TESSERA_ALLOWED_REDIRECT_ORIGINS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => {
+      const u = httpUrl('TESSERA_ALLOWED_REDIRECT_ORIGINS', s);
+      if (u.pathname !== '/' || u.search || u.hash) {
+        throw new ConfigError('TESSERA_ALLOWED_REDIRECT_ORIGINS', `must list origins only (scheme://host[:port]), got "${s}"`);
+      }
+      return u.origin;
+    });
+
+  const appName = str(env, 'TESSERA_APP_NAME') ?? 'Tessera';
+  if (appName.length > 100) throw new ConfigError('TESSERA_APP_NAME', 'must be at most 100 characters');
+
+  const mailFrom = str(env, 'TESSERA_MAIL_FROM') ?? `${appName} <no-reply@${publicUrl.hostname}>`;
+  const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
+  }
+
+  return Object.freeze({
+    port,
+    host,
+    databaseUrl,
+    dataDir: resolve(cwd, str(env, 'TESSERA_DATA_DIR') ?? '.tessera'),
+    secretKey,
+    publicUrl: publicUrl.href.replace(/\/$/, ''),
+    smtpUrl,
+    mailFrom,
+    allowedRedirectOrigins: Object.freeze(allowedRedirectOrigins),
+    appName,
+    logLevel,
+    inProcessWorker: bool(env, 'TESSERA_IN_PROCESS_WORKER', true),
+    workerPollMs: int(env, 'TESSERA_WORKER_POLL_MS', 1000, 10, 60_000),
+    bodyLimitBytes: int(env, 'TESSERA_BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
+    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+  });
+}

@@ -1,0 +1,29 @@
+// The database, as Kysely sees it: each feature declares its own tables beside its code.
+import type { ColumnType, Generated } from 'kysely';
+import type { EmailAddressesTable, UsersTable } from '../features/users/user.table.ts';
+import type { InvitationsTable } from '../features/invitations/invitation.table.ts';
+import type { DevEmailsTable, OutboxTable } from '../mail/outbox.table.ts';
+
+export interface InstanceTable {
+  id: string;
+  created_at: ColumnType<Date, never, never>;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor: string;
+  action: string;
+  target: string;
+  data: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  created_at: ColumnType<Date, never, never>;
+}
+
+export interface Database {
+  instance: InstanceTable;
+  users: UsersTable;
+  email_addresses: EmailAddressesTable;
+  invitations: InvitationsTable;
+  outbox: OutboxTable;
+  dev_emails: DevEmailsTable;
+  audit_log: AuditLogTable;
+}

@@ -1,0 +1,24 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Deps } from '../../deps.ts';
+import { resolveTicketRedirect } from './ticket.service.ts';
+
+export const ticketRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+  app.get('/v1/tickets/accept', {
+    schema: {
+      tags: ['Tickets'],
+      summary: 'Follow an invitation link',
+      description:
+        'Never consumes the ticket. A pending invitation redirects (303) to its redirect_url, or to /sign-up, ' +
+        'with __clerk_ticket and __clerk_status (sign_up | sign_in). Any other ticket redirects to /sign-up without one.',
+      querystring: Type.Object({ ticket: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: true }),
+      response: { 303: Type.Null({ description: 'Redirect; see Location' }) },
+    },
+  }, async (req, reply) => {
+    const location = await resolveTicketRedirect(deps, req.query.ticket);
+    return reply
+      .header('referrer-policy', 'no-referrer')
+      .header('cache-control', 'no-store')
+      .redirect(location, 303);
+  });
+};

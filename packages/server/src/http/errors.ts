@@ -1,0 +1,96 @@
+// One registry of error codes (code → HTTP status → messages), and the ApiError that carries one.
+// The error handler in http/error-handler.ts turns every failure into Clerk's envelope
+// {errors:[{code,message,long_message,meta}], clerk_trace_id}. Tests assert codes, not text.
+
+export interface ErrorMeta {
+  param_name?: string;
+  param_names?: string[];
+  email_addresses?: string[];
+  identifiers?: string[];
+  [key: string]: unknown;
+}
+
+interface ErrorDef {
+  status: number;
+  message: string;
+  /** `{name}` placeholders are filled from the `vars` given when the error is raised. */
+  long: string;
+}
+
+export const ERRORS = {
+  // Authentication / authorization
+  authentication_invalid: { status: 401, message: 'Invalid authentication', long: 'Unable to authenticate the request, you need to supply an active session or a valid secret key.' },
+  authorization_header_format_invalid: { status: 401, message: 'Invalid Authorization header format', long: 'Invalid Authorization header format. Must be "Bearer <YOUR_API_KEY>".' },
+  clerk_key_invalid: { status: 401, message: 'Secret Key is invalid', long: 'The provided Secret Key is invalid. Make sure that your Secret Key is correct.' },
+  authorization_invalid: { status: 403, message: 'Unauthorized request', long: 'You are not authorized to perform this request.' },
+  dev_only: { status: 404, message: 'not found', long: 'This endpoint exists only on development (sk_test_) instances.' },
+
+  // Request shape
+  request_body_invalid: { status: 400, message: 'Request body invalid', long: 'The request body is invalid: {detail}' },
+  request_body_too_large: { status: 413, message: 'Request body too large', long: 'The request body exceeds the maximum allowed size of {limit} bytes.' },
+  unsupported_media_type: { status: 415, message: 'Unsupported media type', long: 'The Content-Type {type} is not supported; send application/json.' },
+  form_param_missing: { status: 422, message: 'is missing', long: '{param} must be included.' },
+  form_param_unknown: { status: 422, message: 'is unknown', long: '{param} is not a valid parameter for this request.' },
+  form_param_format_invalid: { status: 422, message: 'is invalid', long: '{param} must be a valid {format}.' },
+  form_param_value_invalid: { status: 422, message: 'is invalid', long: '{param} is invalid: {detail}' },
+  form_param_nil: { status: 422, message: 'is missing', long: '{param} must not be empty.' },
+  bulk_size_exceeded: { status: 400, message: 'Bulk size exceeded', long: 'You have exceeded the maximum allowed bulk processing size of {max}.' },
+  route_not_found: { status: 404, message: 'not found', long: 'No route matches {method} {path}.' },
+  method_not_allowed: { status: 405, message: 'method not allowed', long: '{method} is not allowed on {path}.' },
+
+  // Resources
+  resource_not_found: { status: 404, message: 'not found', long: 'No {resource} was found with id {id}.' },
+  duplicate_record: { status: 400, message: 'duplicate invitation(s)', long: 'There are already pending invitations for the following email addresses: {emails}' },
+  form_identifier_exists: { status: 422, message: 'That email address is taken. Please try another.', long: 'That {param} is taken. Please try another.' },
+  invitation_already_revoked: { status: 400, message: 'already revoked', long: 'Invitation is already revoked.' },
+  invitation_already_accepted: { status: 400, message: 'already accepted', long: 'Invitation is already accepted and can no longer be revoked.' },
+  form_password_length_too_short: { status: 422, message: 'Passwords must be 8 characters or more.', long: 'Passwords must be {min} characters or more.' },
+  form_password_length_too_long: { status: 422, message: 'Password is too long.', long: 'Passwords must be at most {max} characters.' },
+  form_password_pwned: { status: 422, message: 'Password has been found in an online data breach.', long: 'This password is too common or has been found in a data breach; please choose another.' },
+
+  // Limits
+  too_many_requests: { status: 429, message: 'Too many requests', long: 'Too many requests, retry later.' },
+
+  // Server
+  internal_clerk_error: { status: 500, message: 'Oops, an unexpected error occurred', long: 'There was an internal error on our servers. We have been notified and are working on fixing it.' },
+  service_unavailable: { status: 503, message: 'Service unavailable', long: 'The service is shutting down or its database is unreachable; retry shortly.' },
+} as const satisfies Record<string, ErrorDef>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface ApiErrorItem {
+  code: ErrorCode;
+  message: string;
+  long_message: string;
+  meta?: ErrorMeta;
+}
+
+function fill(template: string, vars: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly items: ApiErrorItem[];
+  readonly headers: Record<string, string>;
+
+  constructor(code: ErrorCode, opts: { vars?: Record<string, string | number>; meta?: ErrorMeta; headers?: Record<string, string> } = {}) {
+    const def: ErrorDef = ERRORS[code];
+    const long = fill(def.long, opts.vars ?? {});
+    super(long);
+    this.name = 'ApiError';
+    this.status = def.status;
+    this.items = [{ code, message: def.message, long_message: long, ...(opts.meta ? { meta: opts.meta } : {}) }];
+    this.headers = opts.headers ?? {};
+  }
+
+  get code(): ErrorCode {
+    return this.items[0]!.code;
+  }
+}
+
+export const paramMissing = (param: string) => new ApiError('form_param_missing', { vars: { param }, meta: { param_name: param } });
+export const paramUnknown = (param: string) => new ApiError('form_param_unknown', { vars: { param }, meta: { param_name: param } });
+export const paramInvalid = (param: string, detail: string) => new ApiError('form_param_value_invalid', { vars: { param, detail }, meta: { param_name: param } });
+export const paramFormatInvalid = (param: string, format: string) => new ApiError('form_param_format_invalid', { vars: { param, format }, meta: { param_name: param } });
+export const notFound = (resource: string, id: string) => new ApiError('resource_not_found', { vars: { resource, id } });

@@ -1,0 +1,84 @@
+// The server process: config → database (migrated) → instance → outbox worker → HTTP.
+// SIGTERM/SIGINT: stop accepting, let in-flight requests finish, stop the worker, close the
+// database, exit 0.
+import pino from 'pino';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { migrateToLatest } from './db/migrator.ts';
+import { openDatabase } from './db/open.ts';
+import { resolveInstance } from './lib/instance.ts';
+import { systemClock } from './lib/clock.ts';
+import { startOutboxWorker, type OutboxWorker } from './mail/worker.ts';
+
+function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`tessera: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const log = pino({ level: config.logLevel });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.dataDir, poolSize: config.databasePoolSize });
+  const applied = await migrateToLatest(database.db);
+  if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+  const instance = await resolveInstance(config, database.db);
+
+  let worker: OutboxWorker | null = null;
+  const deps = {
+    config,
+    db: database.db,
+    clock: systemClock,
+    instance,
+    notifyOutbox: () => worker?.nudge(),
+    log,
+  };
+  if (config.inProcessWorker) worker = startOutboxWorker({ config, db: database.db, instance, log });
+
+  const app = await buildApp(deps);
+  await app.listen({ port: config.port, host: config.host });
+
+  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(app.server.address() as { port: number }).port}`;
+  const lines = [
+    '',
+    `  Tessera is running at ${base}  (public URL ${config.publicUrl})`,
+    `  Database:  ${database.describe}`,
+    `  Mail:      ${config.smtpUrl ? `SMTP ${new URL(config.smtpUrl).host}` : `dev mailbox at ${config.publicUrl}/dev/mailbox`}${config.inProcessWorker ? '' : ' (worker runs separately: npm run worker)'}`,
+    `  API docs:  ${config.publicUrl}/v1/docs`,
+    instance.keySource === 'generated'
+      ? `  Secret key (shown once, kept in ${instance.keyFile}):\n\n      ${instance.secretKey}\n`
+      : `  Secret key: ${instance.keySource === 'env' ? 'from TESSERA_SECRET_KEY' : `in ${instance.keyFile}`}`,
+    `  Authenticate with:  Authorization: Bearer <secret key>   (or createClerkClient({ secretKey, apiUrl: '${config.publicUrl}' }))`,
+    '',
+  ];
+  console.log(lines.join('\n'));
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    try {
+      await app.close();
+      await worker?.stop();
+      await database.close();
+      process.exit(0);
+    } catch (err) {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error('tessera: failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,120 @@
+// Test harness: a real server on a real database. With DATABASE_URL set, each test app gets a
+// fresh PostgreSQL schema (dropped on close); otherwise an in-memory PGlite. Never a mock.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import type { Deps } from '../../src/deps.ts';
+import { migrateToLatest } from '../../src/db/migrator.ts';
+import { openDatabase, type OpenedDatabase } from '../../src/db/open.ts';
+import { ensureInstanceId } from '../../src/lib/instance.ts';
+import { systemClock } from '../../src/lib/clock.ts';
+import { startOutboxWorker, type OutboxWorker } from '../../src/mail/worker.ts';
+
+export const TEST_SECRET_KEY = 'sk_test_tessera_integration_tests_0001';
+
+export interface TestApp {
+  app: FastifyInstance;
+  /** Base URL of the listening server, e.g. http://127.0.0.1:54321 */
+  url: string;
+  deps: Deps;
+  config: Config;
+  database: OpenedDatabase;
+  worker: OutboxWorker | null;
+  /** Headers for the Backend API. */
+  auth: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export const storeName = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+
+/** Opens a fresh, migrated database for one test app. */
+export async function openTestDatabase(): Promise<{ database: OpenedDatabase; drop: () => Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    const database = await openDatabase({ databaseUrl: null, pgliteDir: null });
+    await migrateToLatest(database.db);
+    return { database, drop: async () => {} };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const database = await openDatabase({ databaseUrl: url, pgliteDir: null, searchPath: schema, poolSize: 20 });
+  await migrateToLatest(database.db);
+  return {
+    database,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      await c.end();
+    },
+  };
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** Run the outbox worker in-process (default false: tests drive it explicitly). */
+  worker?: boolean;
+}
+
+export async function startTestApp(opts: StartOptions = {}): Promise<TestApp> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
+  const config = loadConfig({
+    PORT: String(port),
+    TESSERA_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    TESSERA_SECRET_KEY: TEST_SECRET_KEY,
+    TESSERA_DATA_DIR: dataDir,
+    TESSERA_APP_NAME: 'Acme Test',
+    TESSERA_WORKER_POLL_MS: '50',
+    LOG_LEVEL: 'silent',
+    ...opts.env,
+  });
+  const { database, drop } = await openTestDatabase();
+  const id = await ensureInstanceId(database.db);
+  const instance = { id, secretKey: config.secretKey!, isDevelopment: config.secretKey!.startsWith('sk_test_') };
+  const { default: pino } = await import('pino');
+  const log = pino({ level: 'silent' });
+  let worker: OutboxWorker | null = null;
+  const deps: Deps = { config, db: database.db, clock: systemClock, instance, notifyOutbox: () => worker?.nudge(), log };
+  if (opts.worker) worker = startOutboxWorker({ config, db: database.db, instance, log });
+  const app = await buildApp(deps, { logger: false });
+  await app.listen({ port, host: '127.0.0.1' });
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    deps,
+    config,
+    database,
+    get worker() {
+      return worker;
+    },
+    auth: { authorization: `Bearer ${TEST_SECRET_KEY}`, 'content-type': 'application/json' },
+    async close() {
+      await app.close();
+      await worker?.stop();
+      await database.close();
+      await drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
