@@ -7,7 +7,7 @@
 //   parameters leniently (strings coerced, a single value becomes an array where one is expected).
 import type { FastifyInstance } from 'fastify';
 import { Ajv, type Options as AjvOptions } from 'ajv';
-import { ApiError } from './errors.ts';
+import { ApiError, paramInvalid } from './errors.ts';
 
 const common: AjvOptions = { allErrors: false, removeAdditional: false, useDefaults: true, strict: false };
 const bodyAjv = new Ajv({ ...common, coerceTypes: false });
@@ -34,9 +34,30 @@ export function registerJsonWire(app: FastifyInstance): void {
     return ajv.compile(schema);
   });
 
+  // PostgreSQL text and jsonb cannot hold U+0000; refuse it up front (422) instead of letting the
+  // database fail with a 500.
+  app.addHook('preValidation', async (req) => {
+    for (const [part, value] of [['path', req.params], ['query', req.query], ['body', req.body]] as const) {
+      const where = findNul(value, part);
+      if (where !== null) throw paramInvalid(where, 'must not contain the NUL character');
+    }
+  });
+
   app.addHook('onSend', async (_req, reply, payload) => {
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('application/json')) reply.header('content-type', 'application/json');
     return payload;
   });
+}
+
+/** The path of the first string (or key) holding U+0000, or null. */
+function findNul(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (typeof value !== 'object' || value === null || depth > 64) return null;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000')) return path;
+    const found = findNul(v, Array.isArray(value) ? path : `${path}.${k}`, depth + 1);
+    if (found !== null) return found.replace(/^(path|query|body)\./, '');
+  }
+  return null;
 }

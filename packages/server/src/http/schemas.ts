@@ -17,7 +17,7 @@ export const ErrorEnvelope = Type.Object(
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const Limit = Type.Integer({ minimum: 1, maximum: 500, default: 10, description: '1..500, default 10' });
-export const Offset = Type.Integer({ minimum: 0, default: 0 });
+export const Offset = Type.Integer({ minimum: 0, maximum: 2_147_483_647, default: 0 });
 
 export const IdParam = (name: string, prefix: string) =>
   Type.Object({ [name]: Type.String({ minLength: 1, maxLength: 64, description: `${prefix}_… id` }) });

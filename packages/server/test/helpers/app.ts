@@ -58,7 +58,7 @@ export async function openTestDatabase(): Promise<{ database: OpenedDatabase; dr
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
   const database = await openDatabase({ databaseUrl: url, pgliteDir: null, searchPath: schema, poolSize: 20 });
-  await migrateToLatest(database.db);
+  await migrateToLatest(database.db, schema);
   return {
     database,
     drop: async () => {

@@ -141,3 +141,19 @@ export async function countInvitations(db: Db, f: InvitationFilter): Promise<num
   const row = await q.executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Deletes the invitation and every stored copy of its email (outbox rows and dev-mailbox copies). */
+export async function deleteInvitationAndEmails(trx: Transaction<Database>, id: string): Promise<boolean> {
+  const messageIds = await trx
+    .selectFrom('outbox')
+    .select('message_id')
+    .where(sql<string>`payload -> 'vars' ->> 'invitation_id'`, '=', id)
+    .execute();
+  if (messageIds.length > 0) {
+    const ids = messageIds.map((m) => m.message_id);
+    await trx.deleteFrom('dev_emails').where('message_id', 'in', ids).execute();
+    await trx.deleteFrom('outbox').where('message_id', 'in', ids).execute();
+  }
+  const res = await trx.deleteFrom('invitations').where('id', '=', id).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
+}

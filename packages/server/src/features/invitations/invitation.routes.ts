@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Deps } from '../../deps.ts';
-import { errorResponses, Paginated } from '../../http/schemas.ts';
+import { DeletedObject, errorResponses, Paginated } from '../../http/schemas.ts';
 import {
   CreateInvitationBody,
   CreateInvitationBulkBody,
@@ -9,7 +9,7 @@ import {
   InvitationIdParams,
   ListInvitationsQuery,
 } from './invitation.schemas.ts';
-import { createInvitation, createInvitationBulk, listInvitationsPage, revokeInvitation } from './invitation.service.ts';
+import { createInvitation, createInvitationBulk, deleteInvitation, listInvitationsPage, revokeInvitation } from './invitation.service.ts';
 
 const tags = ['Invitations'];
 const security = [{ bearerAuth: [] }];
@@ -53,4 +53,13 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
       response: { 200: InvitationRef, ...errorResponses(400, 401, 404) },
     },
   }, async (req) => revokeInvitation(deps, req.params.invitation_id));
+
+  app.delete('/v1/invitations/:invitation_id', {
+    schema: {
+      tags, security, summary: 'Delete an invitation permanently',
+      description: 'Removes the invitation and every stored copy of its email (data erasure). Any status.',
+      params: InvitationIdParams,
+      response: { 200: DeletedObject, ...errorResponses(401, 404) },
+    },
+  }, async (req) => deleteInvitation(deps, req.params.invitation_id));
 };

@@ -24,6 +24,7 @@ import { enqueueEmails, type EmailMessagePayload } from '../../mail/outbox.repos
 import { findClaimedEmails } from '../users/user.repository.ts';
 import {
   countInvitations,
+  deleteInvitationAndEmails,
   expireStaleInvitations,
   findInvitationForUpdate,
   findPendingEmails,
@@ -199,5 +200,17 @@ export async function revokeInvitation(deps: Deps, id: string): Promise<Invitati
     const updated = await setInvitationStatus(trx, id, 'revoked');
     await trx.insertInto('audit_log').values({ actor: 'backend_api', action: 'invitation.revoked', target: id, data: null }).execute();
     return invitationRowToJson(updated);
+  });
+}
+
+/**
+ * Permanent deletion (data erasure for someone who was invited but never signed up): the row and
+ * every stored copy of its email go. Any status may be deleted; unknown id → 404 resource_not_found.
+ */
+export async function deleteInvitation(deps: Deps, id: string): Promise<{ object: 'invitation'; id: string; deleted: true }> {
+  return deps.db.transaction().execute(async (trx) => {
+    if (!(await deleteInvitationAndEmails(trx, id))) throw notFound('invitation', id);
+    await trx.insertInto('audit_log').values({ actor: 'backend_api', action: 'invitation.deleted', target: id, data: null }).execute();
+    return { object: 'invitation' as const, id, deleted: true as const };
   });
 }
