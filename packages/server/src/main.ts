@@ -42,6 +42,13 @@ async function main(): Promise<void> {
   if (config.inProcessWorker) worker = startOutboxWorker({ config, db: database.db, instance, log });
 
   const app = await buildApp(deps);
+  let stopping = false;
+  // While shutting down, answer in-flight requests with `Connection: close` so their keep-alive
+  // sockets do not hold the process open until the keep-alive timeout.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (stopping) reply.header('connection', 'close');
+    return payload;
+  });
   await app.listen({ port: config.port, host: config.host });
 
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(app.server.address() as { port: number }).port}`;
@@ -59,7 +66,6 @@ async function main(): Promise<void> {
   ];
   console.log(lines.join('\n'));
 
-  let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;

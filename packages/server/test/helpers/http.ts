@@ -1,8 +1,11 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { TestApp } from './app.ts';
 
+// Bodies are `any` here on purpose: tests assert on wire JSON field by field, and the contract
+// under test is the JSON, not a TypeScript type.
 export interface Res<T = any> {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: OutgoingHttpHeaders;
   body: T;
 }
 
