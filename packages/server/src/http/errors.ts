@@ -41,7 +41,9 @@ export const ERRORS = {
   // Resources
   resource_not_found: { status: 404, message: 'not found', long: 'No {resource} was found with id {id}.' },
   duplicate_record: { status: 400, message: 'duplicate invitation(s)', long: 'There are already pending invitations for the following email addresses: {emails}' },
-  form_identifier_exists: { status: 422, message: 'That email address is taken. Please try another.', long: 'That {param} is taken. Please try another.' },
+  form_identifier_exists: { status: 422, message: 'That identifier is taken. Please try another.', long: 'That {param} is taken. Please try another.' },
+  form_username_invalid_length: { status: 422, message: 'Username has an invalid length.', long: 'Username must be between {min} and {max} characters long.' },
+  form_username_invalid_character: { status: 422, message: 'Username can only contain letters, numbers and \'_\', \'-\' or \'.\'.', long: 'Username can only contain letters, numbers and \'_\', \'-\' or \'.\'.' },
   invitation_already_revoked: { status: 400, message: 'already revoked', long: 'Invitation is already revoked.' },
   invitation_already_accepted: { status: 400, message: 'already accepted', long: 'Invitation is already accepted and can no longer be revoked.' },
   form_password_length_too_short: { status: 422, message: 'Passwords must be 8 characters or more.', long: 'Passwords must be {min} characters or more.' },

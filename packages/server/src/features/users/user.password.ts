@@ -1,0 +1,82 @@
+// Passwords. A password given in plain text is stored only as an argon2id digest with the OWASP
+// Password Storage Cheat Sheet's first recommended parameters (m=19456 KiB, t=2, p=1). A digest
+// imported from another system (password_digest + password_hasher) is stored as given, after a
+// format check, so a later sign-in can verify it; only argon2id and bcrypt are accepted.
+import argon2 from 'argon2';
+import { ApiError, paramFormatInvalid, paramInvalid, paramMissing } from '../../http/errors.ts';
+
+export const ARGON2ID_PARAMS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+export const PASSWORD_MIN_LENGTH = 8;
+/** A bound on the work a single request can ask for, kept even with skip_password_checks. */
+export const PASSWORD_MAX_LENGTH = 256;
+
+export const SUPPORTED_HASHERS = ['argon2id', 'bcrypt'] as const;
+export type PasswordHasher = (typeof SUPPORTED_HASHERS)[number];
+
+const DIGEST_FORMATS: Record<PasswordHasher, RegExp> = {
+  // PHC string; node-argon2 writes the parameters as m,p,t and the reference tool as m,t,p.
+  argon2id: /^\$argon2id\$v=19\$[mtp]=\d{1,10},[mtp]=\d{1,10},[mtp]=\d{1,10}\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{16,}$/,
+  bcrypt: /^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$/,
+};
+
+export interface StoredPassword {
+  digest: string;
+  hasher: PasswordHasher;
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, ARGON2ID_PARAMS);
+}
+
+/** Verifies a password against an argon2id digest (Tessera's own, or imported). */
+export async function verifyPassword(stored: StoredPassword, password: string): Promise<boolean> {
+  if (stored.hasher !== 'argon2id') throw new Error(`verifying ${stored.hasher} digests is not implemented`);
+  return argon2.verify(stored.digest, password);
+}
+
+/** Length in code points, so a character outside the BMP counts once. */
+function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+export interface PasswordInput {
+  password?: string | null;
+  password_digest?: string | null;
+  password_hasher?: string | null;
+  skip_password_checks?: boolean | null;
+}
+
+/**
+ * Turns the password fields of a request into what is stored, or null when none was given.
+ * Rules: password and password_digest exclude each other; a digest needs its hasher (argon2id or
+ * bcrypt) and must look like one; a password has at least 8 code points unless
+ * skip_password_checks (and is never empty), and never more than 256.
+ */
+export async function resolvePassword(input: PasswordInput): Promise<StoredPassword | null> {
+  const { password, password_digest: digest, password_hasher: hasher } = input;
+  if (password != null && digest != null) throw paramInvalid('password_digest', 'password and password_digest cannot be given together');
+  if (digest != null) {
+    if (hasher == null) throw paramMissing('password_hasher');
+    if (!isSupportedHasher(hasher)) {
+      throw paramInvalid('password_hasher', `"${hasher}" is not supported; Tessera accepts ${SUPPORTED_HASHERS.join(' and ')}`);
+    }
+    if (!DIGEST_FORMATS[hasher].test(digest)) throw paramFormatInvalid('password_digest', `${hasher} digest`);
+    return { digest, hasher };
+  }
+  if (hasher != null) throw paramMissing('password_digest');
+  if (password == null) return null;
+  const length = codePoints(password);
+  if (length > PASSWORD_MAX_LENGTH) {
+    throw new ApiError('form_password_length_too_long', { vars: { max: PASSWORD_MAX_LENGTH }, meta: { param_name: 'password' } });
+  }
+  if (length === 0 || (length < PASSWORD_MIN_LENGTH && input.skip_password_checks !== true)) {
+    throw new ApiError('form_password_length_too_short', { vars: { min: PASSWORD_MIN_LENGTH }, meta: { param_name: 'password' } });
+  }
+  return { digest: await hashPassword(password), hasher: 'argon2id' };
+}
+
+function isSupportedHasher(h: string): h is PasswordHasher {
+  return (SUPPORTED_HASHERS as readonly string[]).includes(h);
+}
