@@ -1,12 +1,19 @@
 // SQL for the outbox. Rows are inserted inside the caller's transaction (the one that creates the
 // invitation), so an email exists if and only if its cause was committed.
+//
+// A row is claimed by setting a lease (lease_until) and counting the attempt; `attempts` changes on
+// every claim, so (id, attempts) names one claim. Every later write from the worker that claimed it
+// (renew, retry, dead-letter) is fenced on that pair: a worker whose lease expired and whose row
+// was claimed again elsewhere cannot overwrite the newer claim's outcome. All times are the
+// database's now(), so workers on several hosts agree on what is due.
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/database.ts';
+import type { TemplateName } from './templates.ts';
 
 export interface EmailMessagePayload {
   /** Which template renders it (mail/templates.ts). */
-  template: 'invitation';
+  template: TemplateName;
   to: string;
   /** Template variables that are not secret. */
   vars: Record<string, string | number | null>;
@@ -14,11 +21,9 @@ export interface EmailMessagePayload {
   sealed?: Record<string, string>;
 }
 
-export async function enqueueEmails(
-  trx: Transaction<Database> | Kysely<Database>,
-  messages: EmailMessagePayload[],
-  messageDomain: string,
-): Promise<void> {
+type Db = Kysely<Database> | Transaction<Database>;
+
+export async function enqueueEmails(trx: Db, messages: EmailMessagePayload[], messageDomain: string): Promise<void> {
   if (messages.length === 0) return;
   await trx
     .insertInto('outbox')
@@ -29,5 +34,116 @@ export async function enqueueEmails(
         message_id: `<${randomUUID()}@${messageDomain}>`,
       })),
     )
+    .execute();
+}
+
+/** One claim of one outbox row. */
+export interface ClaimedEmail {
+  id: number;
+  payload: Record<string, unknown>;
+  message_id: string;
+  /** Including this claim. */
+  attempts: number;
+  /** From an earlier attempt, if any. */
+  last_error: string | null;
+}
+
+export type Claim = Pick<ClaimedEmail, 'id' | 'attempts'>;
+
+const leaseEnd = (leaseMs: number) => sql<Date>`now() + (${Math.round(leaseMs)}::integer * interval '1 millisecond')`;
+
+/**
+ * Claims up to `limit` due email rows: pending, available, and not leased (or leased by a worker
+ * that has not renewed it in time, e.g. one that was killed). SKIP LOCKED lets concurrent workers
+ * take disjoint rows without waiting for each other; the lease keeps the rows theirs after this
+ * statement commits, and a row whose lease runs out is simply due again.
+ */
+export async function claimDueEmails(db: Kysely<Database>, opts: { limit: number; leaseMs: number }): Promise<ClaimedEmail[]> {
+  return db
+    .updateTable('outbox')
+    .set({ lease_until: leaseEnd(opts.leaseMs), attempts: sql<number>`attempts + 1` })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('outbox')
+        .select('id')
+        .where('topic', '=', 'email')
+        .where('status', '=', 'pending')
+        .where('available_at', '<=', sql<Date>`now()`)
+        .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<=', sql<Date>`now()`)]))
+        .orderBy('available_at')
+        .orderBy('id')
+        .limit(opts.limit)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .returning(['id', 'payload', 'message_id', 'attempts', 'last_error'])
+    .execute();
+}
+
+function fenced(claims: readonly Claim[]) {
+  return sql<boolean>`(id, attempts) IN (${sql.join(claims.map((c) => sql`(${c.id}::bigint, ${c.attempts}::integer)`))})`;
+}
+
+/** Extends the leases of rows still being worked on, so a slow batch is not claimed twice. */
+export async function renewLeases(db: Kysely<Database>, claims: readonly Claim[], leaseMs: number): Promise<void> {
+  if (claims.length === 0) return;
+  await db
+    .updateTable('outbox')
+    .set({ lease_until: leaseEnd(leaseMs) })
+    .where('status', '=', 'pending')
+    .where(fenced(claims))
+    .execute();
+}
+
+/** Gives back claimed rows that were never tried (worker stopping): due again at once. */
+export async function releaseClaims(db: Kysely<Database>, claims: readonly Claim[]): Promise<void> {
+  if (claims.length === 0) return;
+  await db
+    .updateTable('outbox')
+    .set({ lease_until: null, attempts: sql<number>`attempts - 1` })
+    .where('status', '=', 'pending')
+    .where(fenced(claims))
+    .execute();
+}
+
+/**
+ * Marks rows sent after the next hop accepted them, and drops the sealed link from the payload so
+ * it does not stay in the database. Not fenced: if the message was accepted it was sent, whichever
+ * claim did it; a row already 'sent' (a duplicate delivery) keeps its first sent_at.
+ */
+export async function markEmailsSent(db: Db, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('outbox')
+    .set({ status: 'sent', sent_at: sql<Date>`now()`, lease_until: null, payload: sql<string>`payload - 'sealed'` })
+    .where('id', 'in', [...ids])
+    .where('status', '<>', 'sent')
+    .execute();
+}
+
+/** A transient failure: due again after `delayMs`, with the error kept for operators. */
+export async function scheduleRetry(db: Kysely<Database>, claim: Claim, delayMs: number, error: string): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({
+      available_at: sql<Date>`now() + (${Math.round(delayMs)}::integer * interval '1 millisecond')`,
+      lease_until: null,
+      last_error: error,
+    })
+    .where('status', '=', 'pending')
+    .where(fenced([claim]))
+    .execute();
+}
+
+/**
+ * A permanent failure, or too many attempts: status 'dead', never claimed again. The sealed link
+ * stays (still sealed) so an operator can requeue the row after fixing the cause.
+ */
+export async function markDead(db: Kysely<Database>, claim: Claim, error: string): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ status: 'dead', lease_until: null, last_error: error })
+    .where('status', '=', 'pending')
+    .where(fenced([claim]))
     .execute();
 }

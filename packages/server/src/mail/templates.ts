@@ -1,0 +1,114 @@
+// Email templates: plain functions from variables to { subject, html, text }.
+//
+// Every variable is HTML-escaped where it lands in HTML (security.md: CVE-2022-31127 — an app
+// name or other variable must never become markup). The text body needs no escaping, but it is
+// what a mail client shows when it refuses HTML, so it carries the same facts and the same link.
+import { escapeHtml } from '../lib/html.ts';
+
+export interface RenderedTemplate {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface InvitationTemplateVars {
+  appName: string;
+  /** The ticket link (a secret until sent). */
+  url: string;
+  /** Unix milliseconds. */
+  expiresAt: number;
+}
+
+export const TEMPLATE_NAMES = ['invitation', 'waitlist_invitation'] as const;
+export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+
+export function isTemplateName(s: string): s is TemplateName {
+  return (TEMPLATE_NAMES as readonly string[]).includes(s);
+}
+
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/**
+ * "Tuesday, 22 December 2026, 14:05 UTC". Written by hand rather than with Intl so the wording does
+ * not depend on the ICU data the Node build ships with; UTC because the server does not know the
+ * reader's time zone, and saying so beats guessing.
+ */
+export function formatUtcDate(ms: number): string {
+  const d = new Date(ms);
+  const hh = String(d.getUTCHours()).padStart(2, '0');
+  const mm = String(d.getUTCMinutes()).padStart(2, '0');
+  return `${WEEKDAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${hh}:${mm} UTC`;
+}
+
+interface Wording {
+  subject: (app: string) => string;
+  heading: (app: string) => string;
+  lead: (app: string) => string;
+  button: string;
+}
+
+const WORDING: Record<TemplateName, Wording> = {
+  invitation: {
+    subject: (app) => `You're invited to join ${app}`,
+    heading: (app) => `You're invited to join ${app}`,
+    lead: (app) => `You have been invited to create an account on ${app}.`,
+    button: 'Accept invitation',
+  },
+  waitlist_invitation: {
+    subject: (app) => `You're off the waitlist for ${app}`,
+    heading: (app) => `Your spot on ${app} is ready`,
+    lead: (app) => `Good news: you have been let in from the ${app} waitlist and can now create your account.`,
+    button: 'Create your account',
+  },
+};
+
+export function renderInvitationEmail(name: TemplateName, vars: InvitationTemplateVars): RenderedTemplate {
+  const w = WORDING[name];
+  const expires = formatUtcDate(vars.expiresAt);
+  // The subject is a header, not HTML: nodemailer encodes it. Line breaks are folded to spaces
+  // here anyway, so no variable can ever start a header of its own.
+  const subject = w.subject(vars.appName).replace(/[\r\n]+/g, ' ');
+  const text = [
+    w.heading(vars.appName),
+    '',
+    w.lead(vars.appName),
+    '',
+    `${w.button}:`,
+    vars.url,
+    '',
+    `This invitation expires on ${expires}.`,
+    "If you did not expect this email, you can ignore it: nothing happens unless you follow the link.",
+    '',
+  ].join('\n');
+
+  const app = escapeHtml(vars.appName);
+  const href = escapeHtml(vars.url);
+  const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(subject)}</title>
+</head>
+<body style="margin:0;padding:0;background:#f6f7f9;font:16px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1c2430">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f6f7f9;padding:32px 0">
+<tr><td align="center">
+<table role="presentation" width="480" cellpadding="0" cellspacing="0" style="max-width:480px;background:#ffffff;border-radius:12px;padding:32px">
+<tr><td>
+<h1 style="margin:0 0 16px;font-size:22px">${escapeHtml(w.heading(vars.appName))}</h1>
+<p style="margin:0 0 24px">${escapeHtml(w.lead(vars.appName))}</p>
+<p style="margin:0 0 24px"><a href="${href}" style="display:inline-block;background:#3451d1;color:#ffffff;text-decoration:none;padding:12px 20px;border-radius:8px">${escapeHtml(w.button)}</a></p>
+<p style="margin:0 0 8px;font-size:14px;color:#5a6475">Or paste this link into your browser:</p>
+<p style="margin:0 0 24px;font-size:14px;word-break:break-all"><a href="${href}" style="color:#3451d1">${href}</a></p>
+<p style="margin:0 0 8px;font-size:14px;color:#5a6475">This invitation expires on <strong>${escapeHtml(expires)}</strong>.</p>
+<p style="margin:0;font-size:14px;color:#5a6475">If you did not expect this email, you can ignore it: nothing happens unless you follow the link.</p>
+</td></tr>
+</table>
+<p style="font-size:12px;color:#8a93a3">${app}</p>
+</td></tr>
+</table>
+</body>
+</html>`;
+  return { subject, html, text };
+}

@@ -1,0 +1,168 @@
+// The dev mailbox: without SMTP_URL the worker "sends" into dev_emails, which the Backend API
+// (secret key) and an unauthenticated page show — on development instances only.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { startTestApp, storeName, type TestApp } from '../helpers/app.ts';
+import { startOutboxWorker, type OutboxWorker } from '../../src/mail/worker.ts';
+import { claimDueEmails } from '../../src/mail/outbox.repository.ts';
+import { composeOutboxEmail } from '../../src/mail/compose.ts';
+import { createDevMailboxTransport } from '../../src/mail/dev-mailbox.transport.ts';
+import { createSecretBox } from '../../src/lib/secret-box.ts';
+import { escapeHtml } from '../../src/lib/html.ts';
+import { createInvitation, linkInText, outboxRows } from './mail-helpers.ts';
+
+interface DevEmailJson {
+  object: string;
+  id: string;
+  message_id: string;
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  created_at: number;
+}
+
+// A broken worker tends to hang rather than fail; a bounded test fails, and its cleanup stops the worker.
+const T = { timeout: 15_000 };
+
+describe(`dev mailbox (${storeName})`, () => {
+  // One app for these tests (a PGlite takes seconds to start): they run in order and build on
+  // each other's emails, which the counts below spell out.
+  describe('on a development instance without SMTP_URL', () => {
+    let t: TestApp;
+    let w: OutboxWorker;
+    before(async () => {
+      t = await startTestApp();
+      w = startOutboxWorker(t.deps, { poll: false });
+    });
+    after(async () => {
+      await w.stop();
+      await t.close();
+    });
+
+    const listEmails = async (query = '') => {
+      const res = await t.app.inject({ method: 'GET', url: `/v1/dev/emails${query}`, headers: t.auth });
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json<{ data: DevEmailJson[]; total_count: number }>();
+    };
+
+    it('delivers into dev_emails in the transaction that marks the row sent; the API lists it', T, async () => {
+      const inv = await createInvitation(t, 'Dev.Person@Example.com');
+      assert.equal((await listEmails()).total_count, 0, 'nothing before the worker runs');
+      assert.equal(await w.drainOnce(), 1);
+
+      const [row] = await outboxRows(t);
+      assert.equal(row?.status, 'sent');
+      assert.equal('sealed' in row!.payload, false);
+
+      const list = await listEmails();
+      assert.equal(list.total_count, 1);
+      const email = list.data[0]!;
+      assert.equal(email.object, 'dev_email');
+      assert.equal(email.to, 'dev.person@example.com');
+      assert.equal(email.from, t.config.mailFrom);
+      assert.equal(email.subject, "You're invited to join Acme Test");
+      assert.equal(email.message_id, row!.message_id);
+      assert.equal(typeof email.created_at, 'number');
+      assert.ok(Math.abs(email.created_at - Date.now()) < 60_000);
+      assert.equal(linkInText(email.text), inv.url);
+      assert.ok(email.html.includes(`href="${escapeHtml(inv.url)}"`));
+    });
+
+    it('stores a re-delivered email (same Message-ID) once', T, async () => {
+      await createInvitation(t, 'twice@example.com');
+      // Worker A claims the row and stores the email, but its lease ran out before that (it was
+      // stalled), so worker B claims the row again and delivers it too.
+      const claimed = await claimDueEmails(t.database.db, { limit: 10, leaseMs: 60_000 });
+      assert.equal(claimed.length, 1);
+      const email = composeOutboxEmail(claimed[0]!, { box: createSecretBox(t.deps.instance.secretKey, 'outbox'), mailFrom: t.config.mailFrom });
+      const transport = createDevMailboxTransport();
+      await t.database.db.transaction().execute((trx) => transport.recordSent!(trx, [email]));
+      await t.database.db.updateTable('outbox').set({ lease_until: sql<Date>`now() - interval '1 second'` }).where('status', '=', 'pending').execute();
+
+      assert.equal(await w.drainOnce(), 1);
+      const rows = await outboxRows(t);
+      assert.equal(rows.find((r) => r.message_id === email.messageId)?.status, 'sent');
+      const list = await listEmails('?to=twice@example.com');
+      assert.equal(list.total_count, 1);
+      assert.equal(list.data[0]?.message_id, email.messageId);
+    });
+
+    it('filters by recipient (canonical, case-insensitive) and paginates newest first', T, async () => {
+      await createInvitation(t, 'filter-a@example.com');
+      await createInvitation(t, 'filter-b@example.com');
+      assert.equal(await w.drainOnce(), 2);
+
+      const a = await listEmails('?to=FILTER-A@Example.COM');
+      assert.deepEqual(a.data.map((e) => e.to), ['filter-a@example.com']);
+      assert.equal(a.total_count, 1);
+      assert.equal((await listEmails('?to=nobody@example.com')).total_count, 0);
+
+      const all = await listEmails();
+      assert.equal(all.total_count, 4);
+      const page = await listEmails('?limit=2&offset=0');
+      assert.equal(page.data.length, 2);
+      assert.equal(page.total_count, 4);
+      const ids = all.data.map((e) => Number(e.id));
+      assert.deepEqual(ids, [...ids].sort((x, y) => y - x), 'newest first');
+      assert.deepEqual(page.data.map((e) => e.id), all.data.slice(0, 2).map((e) => e.id));
+      assert.deepEqual((await listEmails('?limit=2&offset=2')).data.map((e) => e.id), all.data.slice(2, 4).map((e) => e.id));
+    });
+
+    it('needs the secret key for the API', T, async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/v1/dev/emails' });
+      assert.equal(res.statusCode, 401);
+    });
+
+    it('shows the emails on /dev/mailbox, escaped, with the link clickable, under a strict CSP', T, async () => {
+      const list = await listEmails('?to=dev.person@example.com');
+      const email = list.data[0]!;
+      const res = await t.app.inject({ method: 'GET', url: '/dev/mailbox' });
+      assert.equal(res.statusCode, 200);
+      assert.match(String(res.headers['content-type']), /^text\/html/);
+      const csp = String(res.headers['content-security-policy']);
+      assert.match(csp, /default-src 'none'/);
+      assert.doesNotMatch(csp, /script-src|unsafe-inline/);
+      assert.equal(res.headers['referrer-policy'], 'no-referrer');
+      assert.equal(res.headers['cache-control'], 'no-store');
+
+      const html = res.body;
+      assert.ok(html.includes(escapeHtml(email.subject)), 'subject');
+      assert.ok(html.includes('dev.person@example.com'), 'recipient');
+      const link = linkInText(email.text);
+      assert.ok(html.includes(`<a href="${escapeHtml(link)}"`), 'the link is clickable');
+      assert.ok(!html.includes('<script'), 'no script anywhere on the page');
+      // Newest first: the last invitations created come before the first one.
+      assert.ok(html.indexOf('filter-b@example.com') < html.indexOf('dev.person@example.com'));
+    });
+
+    it('is not in the OpenAPI document, while the API is', T, async () => {
+      const doc = (await t.app.inject({ method: 'GET', url: '/v1/openapi.json' })).json<{ paths: Record<string, unknown> }>();
+      assert.ok('/v1/dev/emails' in doc.paths);
+      assert.ok(!('/dev/mailbox' in doc.paths));
+    });
+  });
+
+  describe('on a production instance (sk_live_ key)', () => {
+    const liveKey = 'sk_live_tessera_mail_tests_000000001';
+    let t: TestApp;
+    before(async () => {
+      t = await startTestApp({ env: { TESSERA_SECRET_KEY: liveKey } });
+    });
+    after(async () => {
+      await t.close();
+    });
+
+    it('answers 404 dev_only on both the API and the page', T, async () => {
+      assert.equal(t.deps.instance.isDevelopment, false);
+      const api = await t.app.inject({ method: 'GET', url: '/v1/dev/emails', headers: { authorization: `Bearer ${liveKey}` } });
+      assert.equal(api.statusCode, 404);
+      assert.equal(api.json<{ errors: Array<{ code: string }> }>().errors[0]?.code, 'dev_only');
+      const page = await t.app.inject({ method: 'GET', url: '/dev/mailbox' });
+      assert.equal(page.statusCode, 404);
+      assert.equal(page.json<{ errors: Array<{ code: string }> }>().errors[0]?.code, 'dev_only');
+    });
+  });
+});
