@@ -23,6 +23,11 @@ export interface EmailMessagePayload {
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** A Message-ID fixed when the email is queued, so every (re)send of it carries the same one. */
+export function newMessageId(domain: string): string {
+  return `<${randomUUID()}@${domain}>`;
+}
+
 export async function enqueueEmails(trx: Db, messages: EmailMessagePayload[], messageDomain: string): Promise<void> {
   if (messages.length === 0) return;
   await trx
@@ -31,7 +36,7 @@ export async function enqueueEmails(trx: Db, messages: EmailMessagePayload[], me
       messages.map((m) => ({
         topic: 'email',
         payload: JSON.stringify(m),
-        message_id: `<${randomUUID()}@${messageDomain}>`,
+        message_id: newMessageId(messageDomain),
       })),
     )
     .execute();

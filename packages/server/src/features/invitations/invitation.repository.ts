@@ -38,38 +38,6 @@ export async function expireStaleInvitations(trx: Transaction<Database>, emails:
     .execute();
 }
 
-export async function findPendingEmails(db: Db, emails: string[]): Promise<string[]> {
-  const rows = await db
-    .selectFrom('invitations')
-    .select('email')
-    .distinct()
-    .where('email', 'in', emails)
-    .where('status', '=', 'pending')
-    .where('expires_at', '>', sql<Date>`now()`)
-    .execute();
-  return rows.map((r) => r.email);
-}
-
-export async function insertInvitations(trx: Transaction<Database>, rows: NewInvitation[]): Promise<InvitationView[]> {
-  return trx
-    .insertInto('invitations')
-    .values(
-      rows.map((r) => ({
-        id: r.id,
-        email: r.email,
-        public_metadata: JSON.stringify(r.publicMetadata),
-        redirect_url: r.redirectUrl,
-        notify: r.notify,
-        allow_duplicate: r.allowDuplicate,
-        template_slug: r.templateSlug,
-        ticket_hash: r.ticketHash,
-        expires_at: sql<Date>`now() + make_interval(days => ${r.expiresInDays}::int)`,
-      })),
-    )
-    .returning([...viewColumns, effectiveStatus])
-    .execute();
-}
-
 export async function findInvitationForUpdate(trx: Transaction<Database>, id: string): Promise<InvitationView | undefined> {
   return trx.selectFrom('invitations').select([...viewColumns, effectiveStatus]).where('id', '=', id).forUpdate().executeTakeFirst();
 }
@@ -156,4 +124,101 @@ export async function deleteInvitationAndEmails(trx: Transaction<Database>, id: 
   }
   const res = await trx.deleteFrom('invitations').where('id', '=', id).executeTakeFirst();
   return Number(res.numDeletedRows) > 0;
+}
+
+export interface NewInvitationEmail {
+  messageId: string;
+  /** The outbox payload without vars.expires_at, which the statement adds from the stored row. */
+  payload: Record<string, unknown>;
+}
+
+export interface InsertVerdict {
+  /** The created rows, in input order; empty when anything below is non-empty. */
+  created: InvitationView[];
+  /** Addresses with a live pending invitation (for items without allow_duplicate). */
+  duplicates: string[];
+  /** Addresses whose only blocking invitation is pending but past expiry (must be expired first). */
+  stale: string[];
+  /** Addresses that belong to a user (for items where users are checked). */
+  claimed: string[];
+}
+
+/**
+ * Creates invitations, their outbox rows and audit rows in ONE statement (so one round trip and
+ * atomic without an explicit transaction), but only if no item is blocked: a live pending
+ * invitation for an item's address (unless the item allows duplicates), a stale pending one, or a
+ * user owning the address (for items with checkUsers). When blocked, nothing is written and the
+ * verdict says why. Two concurrent statements for one address cannot both insert: the partial
+ * unique index invitations_pending_email_key makes the second fail with 23505.
+ */
+export async function insertInvitationsIfFree(
+  db: Db,
+  items: { row: NewInvitation; checkUsers: boolean; email: NewInvitationEmail | null }[],
+): Promise<InsertVerdict> {
+  const input = JSON.stringify(
+    items.map((it, ord) => ({
+      ord,
+      id: it.row.id,
+      email: it.row.email,
+      public_metadata: it.row.publicMetadata,
+      redirect_url: it.row.redirectUrl,
+      notify: it.row.notify,
+      allow_duplicate: it.row.allowDuplicate,
+      template_slug: it.row.templateSlug,
+      ticket_hash: it.row.ticketHash.toString('hex'),
+      expires_in_days: it.row.expiresInDays,
+      check_users: it.checkUsers,
+      message_id: it.email?.messageId ?? null,
+      payload: it.email?.payload ?? null,
+    })),
+  );
+  const result = await sql<InvitationView & { duplicates: string[] | null; stale: string[] | null; claimed: string[] | null }>`
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS x(
+        ord int, id text, email text, public_metadata jsonb, redirect_url text, notify boolean, allow_duplicate boolean,
+        template_slug text, ticket_hash text, expires_in_days int, check_users boolean, message_id text, payload jsonb)
+    ),
+    blocking AS (
+      SELECT DISTINCT i.email, i.expires_at > now() AS live
+      FROM invitations i JOIN input ON i.email = input.email AND NOT input.allow_duplicate
+      WHERE i.status = 'pending'
+    ),
+    claimed AS (
+      SELECT DISTINCT e.email FROM email_addresses e JOIN input ON e.email = input.email AND input.check_users
+    ),
+    ins AS (
+      INSERT INTO invitations (id, email, public_metadata, redirect_url, notify, allow_duplicate, template_slug, ticket_hash, expires_at)
+      SELECT id, email, public_metadata, redirect_url, notify, allow_duplicate, template_slug, decode(ticket_hash, 'hex'),
+             now() + make_interval(days => expires_in_days)
+      FROM input
+      WHERE NOT EXISTS (SELECT 1 FROM blocking) AND NOT EXISTS (SELECT 1 FROM claimed)
+      ORDER BY ord
+      RETURNING id, email, public_metadata, redirect_url, notify, allow_duplicate, template_slug, expires_at,
+                accepted_user_id, created_at, updated_at, status
+    ),
+    queued AS (
+      INSERT INTO outbox (topic, payload, message_id)
+      SELECT 'email',
+             jsonb_set(input.payload, '{vars,expires_at}', to_jsonb(floor(extract(epoch FROM ins.expires_at) * 1000)::bigint)),
+             input.message_id
+      FROM ins JOIN input ON input.id = ins.id
+      WHERE input.payload IS NOT NULL
+    ),
+    audited AS (
+      INSERT INTO audit_log (actor, action, target) SELECT 'backend_api', 'invitation.created', id FROM ins
+    )
+    SELECT v.duplicates, v.stale, v.claimed, ins.*
+    FROM (SELECT
+            (SELECT array_agg(email ORDER BY email) FROM blocking WHERE live) AS duplicates,
+            (SELECT array_agg(email ORDER BY email) FROM blocking WHERE NOT live) AS stale,
+            (SELECT array_agg(email ORDER BY email) FROM claimed) AS claimed) v
+    LEFT JOIN ins ON true
+  `.execute(db);
+  const first = result.rows[0];
+  const order = new Map(items.map((it, i) => [it.row.id, i]));
+  const created = result.rows
+    .filter((r) => r.id !== null)
+    .map(({ duplicates: _d, stale: _s, claimed: _c, ...row }) => row)
+    .sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  return { created, duplicates: first?.duplicates ?? [], stale: first?.stale ?? [], claimed: first?.claimed ?? [] };
 }

@@ -6,31 +6,29 @@
 // - a pending invitation for the address → 400 duplicate_record (meta.email_addresses); an address
 //   that belongs to a user → 422 form_identifier_exists; `ignore_existing` bypasses both for a single
 //   create, but bulk never creates an invitation for an existing user (the contract says so).
-// - a create is one transaction: expire stale rows, check, insert invitations, outbox rows (when
-//   notify), audit row. Bulk is the same transaction for all items: all or nothing.
+// - a create is one statement: check, insert invitations, outbox rows (when notify) and audit rows,
+//   or write nothing (insertInvitationsIfFree). Bulk is the same statement for all items: all or
+//   nothing. A pending invitation past its expiry is marked expired first (in a transaction).
 // - two concurrent creates for one address without ignore_existing cannot both commit: the partial
 //   unique index invitations_pending_email_key refuses the second, reported as duplicate_record.
-import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps.ts';
-import type { Database } from '../../db/database.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { ApiError, notFound, paramFormatInvalid, paramInvalid } from '../../http/errors.ts';
 import { canonicalEmail } from '../../lib/email.ts';
 import { newId } from '../../lib/ids.ts';
 import { isAllowedRedirect } from '../../lib/redirect.ts';
-import { createSecretBox } from '../../lib/secret-box.ts';
+import { createSecretBox, type SecretBox } from '../../lib/secret-box.ts';
 import { mintTicket } from '../../lib/tickets.ts';
-import { enqueueEmails, type EmailMessagePayload } from '../../mail/outbox.repository.ts';
-import { findClaimedEmails } from '../users/user.repository.ts';
+import { newMessageId, type EmailMessagePayload } from '../../mail/outbox.repository.ts';
 import {
   countInvitations,
   deleteInvitationAndEmails,
   expireStaleInvitations,
   findInvitationForUpdate,
-  findPendingEmails,
-  insertInvitations,
+  insertInvitationsIfFree,
   listInvitations,
   setInvitationStatus,
+  type InsertVerdict,
   type InvitationView,
   type NewInvitation,
 } from './invitation.repository.ts';
@@ -91,82 +89,83 @@ export function redirectPolicy(deps: Deps) {
   };
 }
 
-async function insertPrepared(
-  deps: Deps,
-  trx: Transaction<Database>,
-  prepared: PreparedInvitation[],
-  opts: { bypassExistingUsers: boolean },
-): Promise<InvitationJson[]> {
-  const emails = [...new Set(prepared.map((p) => p.row.email))];
-  await expireStaleInvitations(trx, emails);
-  // A duplicate is bypassed only by the item's own ignore_existing.
-  const strict = prepared.filter((p) => !p.row.allowDuplicate).map((p) => p.row.email);
-  if (strict.length > 0) {
-    const counts = new Map<string, number>();
-    for (const p of prepared) counts.set(p.row.email, (counts.get(p.row.email) ?? 0) + 1);
-    const repeated = strict.filter((e) => counts.get(e)! > 1);
-    const pending = await findPendingEmails(trx, strict);
-    const dupes = [...new Set([...pending, ...repeated])].sort();
-    if (dupes.length > 0) throw duplicateRecord(dupes);
-  }
-  if (!opts.bypassExistingUsers) {
-    const claimed = await findClaimedEmails(trx, emails);
-    if (claimed.length > 0) {
-      throw new ApiError('form_identifier_exists', { vars: { param: 'email address' }, meta: { param_name: 'email_address', email_addresses: claimed.sort() } });
-    }
-  }
-  const rows = await insertInvitations(trx, prepared.map((p) => p.row));
-  const box = createSecretBox(deps.instance.secretKey, 'outbox');
-  const messageDomain = new URL(deps.config.publicUrl).hostname;
-  const emailsToSend: EmailMessagePayload[] = [];
-  const out = rows.map((row, i) => {
-    const url = ticketUrl(deps.config.publicUrl, prepared[i]!.ticket);
-    if (row.notify) {
-      emailsToSend.push({
-        template: 'invitation',
-        to: row.email,
-        vars: { app_name: deps.config.appName, expires_at: row.expires_at.getTime(), invitation_id: row.id },
-        sealed: { url: box.seal(url) },
+const boxes = new Map<string, SecretBox>();
+/** The outbox SecretBox for this instance's key (HKDF once, not per request). */
+function outboxBox(secretKey: string): SecretBox {
+  let box = boxes.get(secretKey);
+  if (!box) boxes.set(secretKey, (box = createSecretBox(secretKey, 'outbox')));
+  return box;
+}
+
+/**
+ * Writes the prepared invitations (with their emails and audit rows) or nothing. The common case is
+ * one statement (insertInvitationsIfFree); only when an address is blocked by a pending invitation
+ * that has expired does it take a transaction that first marks those rows expired.
+ */
+async function insertPrepared(deps: Deps, prepared: PreparedInvitation[], opts: { checkUsersForAll: boolean }): Promise<InvitationJson[]> {
+  // The same address twice in one request, where either item refuses duplicates.
+  const counts = new Map<string, number>();
+  for (const p of prepared) counts.set(p.row.email, (counts.get(p.row.email) ?? 0) + 1);
+  const repeated = [...new Set(prepared.filter((p) => !p.row.allowDuplicate && counts.get(p.row.email)! > 1).map((p) => p.row.email))].sort();
+  if (repeated.length > 0) throw duplicateRecord(repeated);
+
+  const box = outboxBox(deps.instance.secretKey);
+  const domain = new URL(deps.config.publicUrl).hostname;
+  const items = prepared.map((p) => ({
+    row: p.row,
+    checkUsers: opts.checkUsersForAll || !p.row.allowDuplicate,
+    email: p.row.notify
+      ? {
+          messageId: newMessageId(domain),
+          payload: {
+            template: 'invitation',
+            to: p.row.email,
+            vars: { app_name: deps.config.appName, expires_at: null, invitation_id: p.row.id, template_slug: p.row.templateSlug },
+            sealed: { url: box.seal(ticketUrl(deps.config.publicUrl, p.ticket)) },
+          } satisfies EmailMessagePayload,
+        }
+      : null,
+  }));
+
+  const emails = [...new Set(prepared.map((p) => p.row.email))].sort();
+  let verdict: InsertVerdict;
+  try {
+    verdict = await insertInvitationsIfFree(deps.db, items);
+    if (verdict.created.length === 0 && verdict.duplicates.length === 0 && verdict.claimed.length === 0 && verdict.stale.length > 0) {
+      const stale = verdict.stale;
+      verdict = await deps.db.transaction().execute(async (trx) => {
+        await expireStaleInvitations(trx, stale);
+        return insertInvitationsIfFree(trx, items);
       });
     }
-    return invitationRowToJson(row, url);
-  });
-  await enqueueEmails(trx, emailsToSend, messageDomain);
-  await trx
-    .insertInto('audit_log')
-    .values(rows.map((r) => ({ actor: 'backend_api', action: 'invitation.created', target: r.id, data: null })))
-    .execute();
-  return out;
+  } catch (err) {
+    if (isUniqueViolation(err, 'invitations_pending_email_key')) throw duplicateRecord(emails);
+    throw err;
+  }
+  if (verdict.duplicates.length > 0) throw duplicateRecord(verdict.duplicates);
+  if (verdict.claimed.length > 0) {
+    throw new ApiError('form_identifier_exists', { vars: { param: 'email address' }, meta: { param_name: 'email_address', email_addresses: verdict.claimed } });
+  }
+  const tickets = new Map(prepared.map((p) => [p.row.id, p.ticket]));
+  return verdict.created.map((row) => invitationRowToJson(row, ticketUrl(deps.config.publicUrl, tickets.get(row.id)!)));
 }
 
 function duplicateRecord(emails: string[]): ApiError {
   return new ApiError('duplicate_record', { vars: { emails: emails.join(', ') }, meta: { email_addresses: emails } });
 }
 
-async function inTransaction<T>(deps: Deps, emails: string[], fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-  try {
-    return await deps.db.transaction().execute(fn);
-  } catch (err) {
-    if (isUniqueViolation(err, 'invitations_pending_email_key')) throw duplicateRecord(emails);
-    throw err;
-  }
-}
-
 export async function createInvitation(deps: Deps, input: CreateInvitationInput): Promise<InvitationJson> {
   const prepared = prepare(deps, input);
-  const [created] = await inTransaction(deps, [prepared.row.email], (trx) =>
-    insertPrepared(deps, trx, [prepared], { bypassExistingUsers: prepared.row.allowDuplicate }),
-  );
+  const [created] = await insertPrepared(deps, [prepared], { checkUsersForAll: false });
   if (prepared.row.notify) deps.notifyOutbox();
   return created!;
 }
 
-/** All or nothing: one transaction for every item; any failing item fails the whole request. */
+/** All or nothing: one statement for every item; any failing item fails the whole request. Bulk never invites an existing user. */
 export async function createInvitationBulk(deps: Deps, inputs: CreateInvitationInput[]): Promise<InvitationJson[]> {
   if (inputs.length > BULK_MAX) throw new ApiError('bulk_size_exceeded', { vars: { max: BULK_MAX } });
   const prepared = inputs.map((i) => prepare(deps, i));
-  const emails = [...new Set(prepared.map((p) => p.row.email))].sort();
-  const created = await inTransaction(deps, emails, (trx) => insertPrepared(deps, trx, prepared, { bypassExistingUsers: false }));
+  const created = await insertPrepared(deps, prepared, { checkUsersForAll: true });
   if (prepared.some((p) => p.row.notify)) deps.notifyOutbox();
   return created;
 }
