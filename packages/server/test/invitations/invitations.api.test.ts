@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { startTestApp, storeName, type TestApp } from '../helpers/app.ts';
 import { bapi, codeOf, metaOf } from '../helpers/http.ts';
 import { countRows, expireInvitation, insertUserWithEmail, setInvitationStatusRaw } from '../helpers/fixtures.ts';
+import { expireOverdueInvitations } from '../../src/features/invitations/invitation.repository.ts';
 
 const DAY = 86_400_000;
 let seq = 0;
@@ -244,6 +245,33 @@ describe(`application invitations API (${storeName})`, () => {
       assert.deepEqual(await by('status=pending&status=revoked'), ['alice', 'bob', 'carol']);
       const counted = await bapi(fresh, 'GET', '/v1/invitations?status=expired&paginated=true');
       assert.equal(counted.body.total_count, 1);
+    });
+
+    it('keeps total_count exact through creates, revokes, expiry, raw updates, deletes and sweeps', async () => {
+      const exact = async (q: string) => (await bapi(fresh, 'GET', `/v1/invitations?${q}&limit=500`)).body.length as number;
+      const counted = async (q: string) => (await bapi(fresh, 'GET', `/v1/invitations?${q}&paginated=true&limit=1`)).body.total_count as number;
+      const check = async () => {
+        for (const q of ['x=1', 'status=pending', 'status=expired', 'status=accepted', 'status=revoked', 'status=pending&status=expired']) {
+          assert.equal(await counted(q.replace('x=1', '')), await exact(q.replace('x=1', '')), q);
+        }
+      };
+      await check();
+      const more = await bapi(fresh, 'POST', '/v1/invitations/bulk', Array.from({ length: 6 }, (_, i) => ({ email_address: `count${i}@list.example.com`, notify: false })));
+      const made: string[] = more.body.map((i: { id: string }) => i.id);
+      await bapi(fresh, 'POST', `/v1/invitations/${made[0]}/revoke`);
+      await expireInvitation(fresh, made[1]!);
+      await expireInvitation(fresh, made[2]!);
+      await setInvitationStatusRaw(fresh, made[3]!, 'accepted');
+      await bapi(fresh, 'DELETE', `/v1/invitations/${made[4]}`);
+      await check();
+      const swept = await expireOverdueInvitations(fresh.deps.db, 100);
+      assert.equal(swept, 3, 'erin and the two just expired');
+      await check();
+      assert.equal(await counted('status=expired'), 3);
+      // Clean up so the other tests of this block see their five invitations only.
+      for (const id of made.filter((_, i) => i !== 4)) await fresh.deps.db.deleteFrom('invitations').where('id', '=', id).execute();
+      await fresh.deps.db.updateTable('invitations').set({ status: 'pending' }).where('id', '=', ids.erin!).execute();
+      await check();
     });
 
     it('searches by part of the address or by id', async () => {

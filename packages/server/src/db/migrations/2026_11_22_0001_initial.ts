@@ -75,6 +75,44 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX invitations_created_idx ON invitations (created_at DESC, id DESC)`.execute(db);
   await sql`CREATE INDEX invitations_email_idx ON invitations (email text_pattern_ops)`.execute(db);
 
+  // total_count without counting rows: per-status counters kept by statement-level triggers, spread
+  // over 8 shards so concurrent creates rarely wait on one counter row. A pending row past its expiry
+  // still counts as pending here; readers subtract those (a partial index finds them), and the
+  // expiry sweeper keeps that set small by rewriting them to 'expired'.
+  await sql`CREATE INDEX invitations_pending_expiry_idx ON invitations (expires_at) WHERE status = 'pending'`.execute(db);
+  await sql`CREATE TABLE invitation_counts (
+    status text NOT NULL,
+    shard smallint NOT NULL,
+    n bigint NOT NULL,
+    PRIMARY KEY (status, shard)
+  )`.execute(db);
+  await sql`CREATE FUNCTION invitation_counts_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'INSERT' THEN
+        INSERT INTO invitation_counts AS c (status, shard, n)
+          SELECT status, floor(random() * 8)::smallint, count(*) FROM new_rows GROUP BY status
+          ON CONFLICT (status, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
+      ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO invitation_counts AS c (status, shard, n)
+          SELECT status, floor(random() * 8)::smallint, -count(*) FROM old_rows GROUP BY status
+          ON CONFLICT (status, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
+      ELSE
+        INSERT INTO invitation_counts AS c (status, shard, n)
+          SELECT status, floor(random() * 8)::smallint, sum(d) FROM (
+            SELECT status, 1 AS d FROM new_rows UNION ALL SELECT status, -1 AS d FROM old_rows
+          ) changes GROUP BY status HAVING sum(d) <> 0
+          ON CONFLICT (status, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
+      END IF;
+      RETURN NULL;
+    END
+  $$`.execute(db);
+  await sql`CREATE TRIGGER invitation_counts_insert AFTER INSERT ON invitations
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION invitation_counts_apply()`.execute(db);
+  await sql`CREATE TRIGGER invitation_counts_update AFTER UPDATE ON invitations
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION invitation_counts_apply()`.execute(db);
+  await sql`CREATE TRIGGER invitation_counts_delete AFTER DELETE ON invitations
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION invitation_counts_apply()`.execute(db);
+
   // Durable outbox: written in the same transaction as the thing that caused it, drained by the
   // worker. message_id is fixed at insert so a resend after a crash is recognisable downstream.
   await sql`CREATE TABLE outbox (
@@ -115,7 +153,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['audit_log', 'dev_emails', 'outbox', 'invitations', 'email_addresses', 'users', 'instance']) {
+  for (const t of ['audit_log', 'dev_emails', 'outbox', 'invitation_counts', 'invitations', 'email_addresses', 'users', 'instance']) {
     await sql`DROP TABLE IF EXISTS ${sql.table(t)}`.execute(db);
   }
+  await sql`DROP FUNCTION IF EXISTS invitation_counts_apply()`.execute(db);
 }

@@ -104,10 +104,35 @@ export async function listInvitations(
     .execute();
 }
 
+/**
+ * total_count for a list. With a text query it counts matching rows. Otherwise it reads the
+ * trigger-kept per-status counters and corrects them for pending rows past expiry (found through
+ * the partial index invitations_pending_expiry_idx): the cost does not grow with the table.
+ */
 export async function countInvitations(db: Db, f: InvitationFilter): Promise<number> {
-  const q = applyFilter(db.selectFrom('invitations').select((eb) => eb.fn.countAll<number>().as('n')), f);
-  const row = await q.executeTakeFirstOrThrow();
-  return Number(row.n);
+  if (f.query) {
+    const q = applyFilter(db.selectFrom('invitations').select((eb) => eb.fn.countAll<number>().as('n')), f);
+    return Number((await q.executeTakeFirstOrThrow()).n);
+  }
+  const [byStatus, stale] = await Promise.all([
+    db.selectFrom('invitation_counts').select(['status', (eb) => eb.fn.sum<number>('n').as('n')]).groupBy('status').execute(),
+    db
+      .selectFrom('invitations')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'pending')
+      .where('expires_at', '<=', sql<Date>`now()`)
+      .executeTakeFirstOrThrow(),
+  ]);
+  const stored = (s: InvitationStatus) => Number(byStatus.find((r) => r.status === s)?.n ?? 0);
+  const staleCount = Number(stale.n);
+  const effective: Record<InvitationStatus, number> = {
+    pending: stored('pending') - staleCount,
+    expired: stored('expired') + staleCount,
+    accepted: stored('accepted'),
+    revoked: stored('revoked'),
+  };
+  const statuses: InvitationStatus[] = f.statuses && f.statuses.length > 0 ? [...new Set(f.statuses)] : ['pending', 'expired', 'accepted'];
+  return statuses.reduce((sum, s) => sum + effective[s], 0);
 }
 
 /** Deletes the invitation and every stored copy of its email (outbox rows and dev-mailbox copies). */
@@ -221,4 +246,19 @@ export async function insertInvitationsIfFree(
     .map(({ duplicates: _d, stale: _s, claimed: _c, ...row }) => row)
     .sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   return { created, duplicates: first?.duplicates ?? [], stale: first?.stale ?? [], claimed: first?.claimed ?? [] };
+}
+
+/**
+ * Rewrites up to `limit` pending invitations past their expiry to 'expired' (they already read as
+ * expired; this keeps the set that list counts must correct for small). SKIP LOCKED: several
+ * processes may sweep at once without waiting on each other.
+ */
+export async function expireOverdueInvitations(db: Db, limit: number): Promise<number> {
+  const res = await sql`
+    UPDATE invitations SET status = 'expired', updated_at = now()
+    WHERE id IN (
+      SELECT id FROM invitations WHERE status = 'pending' AND expires_at <= now()
+      ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
+    )`.execute(db);
+  return Number(res.numAffectedRows ?? 0n);
 }

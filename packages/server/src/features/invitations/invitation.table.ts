@@ -19,3 +19,10 @@ export interface InvitationsTable {
 }
 
 export type InvitationRow = Selectable<InvitationsTable>;
+
+/** Per-status row counts kept by triggers (see the migration); sum the shards. */
+export interface InvitationCountsTable {
+  status: InvitationStatus;
+  shard: number;
+  n: number;
+}
