@@ -1,8 +1,12 @@
 // The database, as Kysely sees it: each feature declares its own tables beside its code.
 import type { ColumnType, Generated } from 'kysely';
 import type { EmailAddressesTable, UsersTable } from '../features/users/user.table.ts';
-import type { InvitationsTable } from '../features/invitations/invitation.table.ts';
+import type { InvitationCountsTable, InvitationsTable } from '../features/invitations/invitation.table.ts';
 import type { DevEmailsTable, OutboxTable } from '../mail/outbox.table.ts';
+import type { OrganizationsTable } from '../features/organizations/organization.table.ts';
+import type { PermissionsTable, RolePermissionsTable, RolesTable } from '../features/roles/role.table.ts';
+import type { OrganizationMembershipsTable } from '../features/memberships/membership.table.ts';
+import type { OrganizationInvitationsTable } from '../features/organization-invitations/organization-invitation.table.ts';
 
 export interface InstanceTable {
   id: string;
@@ -23,7 +27,14 @@ export interface Database {
   users: UsersTable;
   email_addresses: EmailAddressesTable;
   invitations: InvitationsTable;
+  invitation_counts: InvitationCountsTable;
   outbox: OutboxTable;
   dev_emails: DevEmailsTable;
   audit_log: AuditLogTable;
+  organizations: OrganizationsTable;
+  permissions: PermissionsTable;
+  roles: RolesTable;
+  role_permissions: RolePermissionsTable;
+  organization_memberships: OrganizationMembershipsTable;
+  organization_invitations: OrganizationInvitationsTable;
 }
