@@ -8,6 +8,7 @@ import type { Deps } from './deps.ts';
 import { registerSecretKeyAuth } from './http/auth.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { registerJsonWire } from './http/json.ts';
+import { registerRateLimits } from './http/rate-limit.ts';
 import { openApiOptions, redactUrl } from './http/openapi.ts';
 import { ErrorEnvelope } from './http/schemas.ts';
 import { Invitation } from './features/invitations/invitation.schemas.ts';
@@ -63,6 +64,8 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   // The Backend API: everything in this scope needs the secret key.
   await app.register(async (api) => {
     registerSecretKeyAuth(api, deps.instance.secretKey);
+    // After authentication, so unauthenticated requests do not spend the instance's budget.
+    registerRateLimits(api, deps.rateLimits);
     await api.register(invitationRoutes, { deps });
     await api.register(userRoutes, { deps });
     await api.register(devMailboxApiRoutes, { deps });

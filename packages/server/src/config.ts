@@ -1,6 +1,7 @@
 // The only reader of process.env. Everything is parsed and checked once, at boot; a bad value
 // stops the server with a message that names the variable.
 import { resolve } from 'node:path';
+import { RATE_LIMIT_NAMES, RATE_LIMITS, rateLimitVariable, type RateLimitName, type RateLimitRule } from './http/rate-limit.ts';
 
 export interface Config {
   readonly port: number;
@@ -22,6 +23,12 @@ export interface Config {
   readonly workerPollMs: number;
   readonly bodyLimitBytes: number;
   readonly databasePoolSize: number;
+  /** redis:// or rediss://; when set, rate-limit counters live in Redis (shared by every process). */
+  readonly redisUrl: string | null;
+  /** TESSERA_RATE_LIMITS=off turns every limit off (benchmarks). */
+  readonly rateLimitsEnabled: boolean;
+  /** Clerk's documented limits unless overridden by TESSERA_RATE_LIMIT_<NAME>=<points>/<duration>. */
+  readonly rateLimits: Readonly<Record<RateLimitName, RateLimitRule>>;
 }
 
 export class ConfigError extends Error {
@@ -65,6 +72,29 @@ function httpUrl(name: string, raw: string): URL {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(name, `must use http or https, got "${raw}"`);
   if (u.username || u.password) throw new ConfigError(name, 'must not contain credentials');
   return u;
+}
+
+function onOff(env: Env, name: string, def: boolean): boolean {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  if (/^on$/i.test(raw)) return true;
+  if (/^off$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be on or off, got "${raw}"`);
+}
+
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600 } as const;
+
+/** `<points>/<duration>`: 100/1h, 1000/10s, 25/3600s. Whole seconds only: the stores count in seconds. */
+function rateRule(env: Env, name: string, def: RateLimitRule): RateLimitRule {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  const m = /^(\d{1,9})\/(\d{1,6})([smh])$/.exec(raw);
+  if (!m) throw new ConfigError(name, `must look like <points>/<duration> with duration in s, m or h (e.g. 100/1h, 1000/10s), got "${raw}"`);
+  const points = Number(m[1]);
+  const durationSeconds = Number(m[2]) * UNIT_SECONDS[m[3] as keyof typeof UNIT_SECONDS];
+  if (points < 1) throw new ConfigError(name, `must allow at least 1 request, got "${raw}"`);
+  if (durationSeconds < 1 || durationSeconds > 86_400) throw new ConfigError(name, `duration must be between 1s and 24h, got "${raw}"`);
+  return Object.freeze({ points, durationSeconds });
 }
 
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
@@ -111,6 +141,23 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     throw new ConfigError('LOG_LEVEL', `must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
   }
 
+  const redisUrl = str(env, 'REDIS_URL') ?? null;
+  if (redisUrl !== null) {
+    let u: URL | null = null;
+    try {
+      u = new URL(redisUrl);
+    } catch {
+      // reported below
+    }
+    if (!u || (u.protocol !== 'redis:' && u.protocol !== 'rediss:') || u.hostname === '') {
+      throw new ConfigError('REDIS_URL', 'must look like redis://[:password@]host:6379[/db] or rediss://host:6380');
+    }
+  }
+
+  const rateLimits = Object.fromEntries(
+    RATE_LIMIT_NAMES.map((n) => [n, rateRule(env, rateLimitVariable(n), RATE_LIMITS[n])]),
+  ) as Record<RateLimitName, RateLimitRule>;
+
   return Object.freeze({
     port,
     host,
@@ -127,5 +174,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     workerPollMs: int(env, 'TESSERA_WORKER_POLL_MS', 1000, 10, 60_000),
     bodyLimitBytes: int(env, 'TESSERA_BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    redisUrl,
+    rateLimitsEnabled: onOff(env, 'TESSERA_RATE_LIMITS', true),
+    rateLimits: Object.freeze(rateLimits),
   });
 }

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { Clock } from './lib/clock.ts';
+import type { RateLimits } from './http/rate-limit.ts';
 
 export interface Instance {
   /** `ins_…`, stored in the database on first start. */
@@ -21,4 +22,6 @@ export interface Deps {
   /** Tells the outbox worker (if in this process) that new rows are committed. */
   readonly notifyOutbox: () => void;
   readonly log: FastifyBaseLogger;
+  /** Backend API rate limits (rateLimitsOff when TESSERA_RATE_LIMITS=off). */
+  readonly rateLimits: RateLimits;
 }

@@ -1,11 +1,12 @@
 // The server process: config → database (migrated) → instance → outbox worker → HTTP.
 // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, stop the worker, close the
-// database, exit 0.
+// rate-limit store and the database, exit 0.
 import pino from 'pino';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { migrateToLatest } from './db/migrator.ts';
 import { openDatabase } from './db/open.ts';
+import { createRateLimits } from './http/rate-limit.ts';
 import { resolveInstance } from './lib/instance.ts';
 import { systemClock } from './lib/clock.ts';
 import { startOutboxWorker, type OutboxWorker } from './mail/worker.ts';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
   const instance = await resolveInstance(config, database.db);
+  const rateLimits = await createRateLimits({ config, instanceId: instance.id, log, schema: database.schema });
 
   let worker: OutboxWorker | null = null;
   const deps = {
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     instance,
     notifyOutbox: () => worker?.nudge(),
     log,
+    rateLimits,
   };
   if (config.inProcessWorker) worker = startOutboxWorker({ config, db: database.db, instance, log });
 
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
     `  Tessera is running at ${base}  (public URL ${config.publicUrl})`,
     `  Database:  ${database.describe}`,
     `  Mail:      ${config.smtpUrl ? `SMTP ${new URL(config.smtpUrl).host}` : `dev mailbox at ${config.publicUrl}/dev/mailbox`}${config.inProcessWorker ? '' : ' (worker runs separately: npm run worker)'}`,
+    `  Rate limits: ${rateLimits.describe}`,
     `  API docs:  ${config.publicUrl}/v1/docs`,
     instance.keySource === 'generated'
       ? `  Secret key (shown once, kept in ${instance.keyFile}):\n\n      ${instance.secretKey}\n`
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
     try {
       await app.close();
       await worker?.stop();
+      await rateLimits.close();
       await database.close();
       process.exit(0);
     } catch (err) {

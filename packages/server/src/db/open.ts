@@ -18,6 +18,8 @@ export interface OpenDatabaseOptions {
 export interface OpenedDatabase {
   db: Kysely<Database>;
   kind: 'pglite' | 'postgres';
+  /** The schema given as searchPath, if any: other stores in the same database (rate limits) use it too. */
+  schema: string | null;
   describe: string;
   close(): Promise<void>;
 }
@@ -37,6 +39,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
     return {
       db,
       kind: 'postgres',
+      schema: opts.searchPath ?? null,
       describe: `PostgreSQL ${u.hostname}:${u.port || 5432}${u.pathname}`,
       close: () => db.destroy(),
     };
@@ -53,6 +56,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
   return {
     db,
     kind: 'pglite',
+    schema: null,
     describe: opts.pgliteDir ? `embedded PGlite in ${join(opts.pgliteDir, 'pgdata')}` : 'embedded PGlite (in memory)',
     close: async () => {
       await db.destroy();

@@ -6,6 +6,7 @@ import { buildApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/open.ts';
 import { systemClock } from '../lib/clock.ts';
+import { rateLimitsOff } from './rate-limit.ts';
 
 export const OPENAPI_PATH = join(import.meta.dirname, '..', '..', 'openapi.json');
 
@@ -20,6 +21,8 @@ export async function generateOpenApiDocument(): Promise<string> {
       instance: { id: 'ins_openapi', secretKey: config.secretKey!, isDevelopment: true },
       notifyOutbox: () => {},
       log: pino({ level: 'silent' }),
+      // Limits change no schema; nothing is served.
+      rateLimits: rateLimitsOff,
     },
     { logger: false },
   );

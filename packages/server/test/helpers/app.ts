@@ -13,6 +13,7 @@ import type { Deps } from '../../src/deps.ts';
 import { migrateToLatest } from '../../src/db/migrator.ts';
 import { openDatabase, type OpenedDatabase } from '../../src/db/open.ts';
 import { ensureInstanceId } from '../../src/lib/instance.ts';
+import { createRateLimits } from '../../src/http/rate-limit.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { startOutboxWorker, type OutboxWorker } from '../../src/mail/worker.ts';
 
@@ -95,7 +96,14 @@ export async function startTestApp(opts: StartOptions = {}): Promise<TestApp> {
   const { default: pino } = await import('pino');
   const log = pino({ level: 'silent' });
   let worker: OutboxWorker | null = null;
-  const deps: Deps = { config, db: database.db, clock: systemClock, instance, notifyOutbox: () => worker?.nudge(), log };
+  // Built as main.ts builds them: memory on PGlite, PostgreSQL (in this app's own schema) with
+  // DATABASE_URL, Redis when opts.env has REDIS_URL (under a prefix of its own, so runs never share
+  // counters).
+  const rateLimits = await createRateLimits({
+    config, instanceId: id, log, databaseUrl: process.env.DATABASE_URL ?? null, schema: database.schema,
+    redisKeyPrefix: `tessera-test:${randomBytes(6).toString('hex')}`,
+  });
+  const deps: Deps = { config, db: database.db, clock: systemClock, instance, notifyOutbox: () => worker?.nudge(), log, rateLimits };
   if (opts.worker) worker = startOutboxWorker({ config, db: database.db, instance, log });
   const app = await buildApp(deps, { logger: false });
   await app.listen({ port, host: '127.0.0.1' });
@@ -112,6 +120,7 @@ export async function startTestApp(opts: StartOptions = {}): Promise<TestApp> {
     async close() {
       await app.close();
       await worker?.stop();
+      await rateLimits.close();
       await database.close();
       await drop();
       rmSync(dataDir, { recursive: true, force: true });

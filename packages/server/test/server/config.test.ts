@@ -31,6 +31,40 @@ describe('config', () => {
     assert.equal(c.appName, 'Acme');
   });
 
+  it('has Clerk\'s documented rate limits by default, on, in memory unless REDIS_URL', () => {
+    const c = loadConfig({});
+    assert.equal(c.redisUrl, null);
+    assert.equal(c.rateLimitsEnabled, true);
+    assert.deepEqual(c.rateLimits, {
+      backend_api: { points: 1000, durationSeconds: 10 },
+      'invitations.create': { points: 100, durationSeconds: 3600 },
+      'invitations.bulk': { points: 25, durationSeconds: 3600 },
+      'organization_invitations.create': { points: 250, durationSeconds: 3600 },
+      'organization_invitations.bulk': { points: 50, durationSeconds: 3600 },
+    });
+    assert.ok(Object.isFrozen(c.rateLimits));
+  });
+
+  it('reads REDIS_URL, TESSERA_RATE_LIMITS and every per-limit override', () => {
+    const c = loadConfig({
+      REDIS_URL: 'rediss://:secret@cache.internal:6380/2', TESSERA_RATE_LIMITS: 'OFF',
+      TESSERA_RATE_LIMIT_BACKEND_API: '500/10s', TESSERA_RATE_LIMIT_INVITATIONS_CREATE: '3/60s',
+      TESSERA_RATE_LIMIT_INVITATIONS_BULK: '10/1h', TESSERA_RATE_LIMIT_ORGANIZATION_INVITATIONS_CREATE: '250/3600s',
+      TESSERA_RATE_LIMIT_ORGANIZATION_INVITATIONS_BULK: '5/15m',
+    });
+    assert.equal(c.redisUrl, 'rediss://:secret@cache.internal:6380/2');
+    assert.equal(c.rateLimitsEnabled, false);
+    assert.deepEqual(c.rateLimits, {
+      backend_api: { points: 500, durationSeconds: 10 },
+      'invitations.create': { points: 3, durationSeconds: 60 },
+      'invitations.bulk': { points: 10, durationSeconds: 3600 },
+      'organization_invitations.create': { points: 250, durationSeconds: 3600 },
+      'organization_invitations.bulk': { points: 5, durationSeconds: 900 },
+    });
+    assert.equal(loadConfig({ TESSERA_RATE_LIMITS: 'on' }).rateLimitsEnabled, true);
+    assert.equal(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl, 'redis://127.0.0.1:6379');
+  });
+
   const bad: [Record<string, string>, string][] = [
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
@@ -44,6 +78,18 @@ describe('config', () => {
     [{ TESSERA_ALLOWED_REDIRECT_ORIGINS: 'javascript:alert(1)' }, 'TESSERA_ALLOWED_REDIRECT_ORIGINS'],
     [{ TESSERA_IN_PROCESS_WORKER: 'maybe' }, 'TESSERA_IN_PROCESS_WORKER'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
+    [{ REDIS_URL: 'http://cache:6379' }, 'REDIS_URL'],
+    [{ TESSERA_RATE_LIMITS: 'maybe' }, 'TESSERA_RATE_LIMITS'],
+    [{ TESSERA_RATE_LIMITS: 'true' }, 'TESSERA_RATE_LIMITS'],
+    [{ TESSERA_RATE_LIMIT_BACKEND_API: '1000' }, 'TESSERA_RATE_LIMIT_BACKEND_API'],
+    [{ TESSERA_RATE_LIMIT_INVITATIONS_CREATE: '100/hour' }, 'TESSERA_RATE_LIMIT_INVITATIONS_CREATE'],
+    [{ TESSERA_RATE_LIMIT_INVITATIONS_CREATE: '0/1h' }, 'TESSERA_RATE_LIMIT_INVITATIONS_CREATE'],
+    [{ TESSERA_RATE_LIMIT_INVITATIONS_BULK: '25/0s' }, 'TESSERA_RATE_LIMIT_INVITATIONS_BULK'],
+    [{ TESSERA_RATE_LIMIT_INVITATIONS_BULK: '25/1.5h' }, 'TESSERA_RATE_LIMIT_INVITATIONS_BULK'],
+    [{ TESSERA_RATE_LIMIT_ORGANIZATION_INVITATIONS_CREATE: '-1/1h' }, 'TESSERA_RATE_LIMIT_ORGANIZATION_INVITATIONS_CREATE'],
+    [{ TESSERA_RATE_LIMIT_ORGANIZATION_INVITATIONS_BULK: '50/2d' }, 'TESSERA_RATE_LIMIT_ORGANIZATION_INVITATIONS_BULK'],
+    [{ TESSERA_RATE_LIMIT_ORGANIZATION_INVITATIONS_BULK: '50/25h' }, 'TESSERA_RATE_LIMIT_ORGANIZATION_INVITATIONS_BULK'],
   ];
   for (const [env, variable] of bad) {
     it(`refuses ${JSON.stringify(env)} naming ${variable}`, () => {

@@ -17,6 +17,7 @@ const InvitationRef = Type.Ref('Invitation');
 
 export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   app.post('/v1/invitations', {
+    config: { rateLimit: 'invitations.create' },
     schema: {
       tags, security, summary: 'Create an invitation',
       description: 'Invites an email address to sign up. With notify (default) the email is sent from the outbox after commit.',
@@ -26,6 +27,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
   }, async (req) => createInvitation(deps, req.body));
 
   app.post('/v1/invitations/bulk', {
+    config: { rateLimit: 'invitations.bulk' },
     schema: {
       tags, security, summary: 'Create up to 10 invitations at once (all or nothing)',
       body: CreateInvitationBulkBody,
