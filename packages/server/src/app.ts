@@ -19,6 +19,12 @@ import { pageRoutes } from './features/pages/page.routes.ts';
 import { userRoutes } from './features/users/user.routes.ts';
 import { userSchemas } from './features/users/user.schemas.ts';
 import { devMailboxApiRoutes, devMailboxPageRoutes } from './features/dev-mailbox/dev-mailbox.routes.ts';
+import { organizationRoutes } from './features/organizations/organization.routes.ts';
+import { organizationSchemas } from './features/organizations/organization.schemas.ts';
+import { membershipRoutes } from './features/memberships/membership.routes.ts';
+import { membershipSchemas } from './features/memberships/membership.schemas.ts';
+import { roleRoutes } from './features/roles/role.routes.ts';
+import { roleSchemas } from './features/roles/role.schemas.ts';
 
 export interface BuildAppOptions {
   /** Pino logger options, or false for none (tests). */
@@ -50,7 +56,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   registerErrorHandling(app);
   app.addSchema(ErrorEnvelope);
   app.addSchema(Invitation);
-  for (const s of userSchemas) app.addSchema(s);
+  for (const s of [...userSchemas, ...organizationSchemas, ...membershipSchemas, ...roleSchemas]) app.addSchema(s);
 
   await app.register(swagger, openApiOptions(deps.config.publicUrl));
   await app.register(swaggerUi, { routePrefix: '/v1/docs', staticCSP: true });
@@ -69,6 +75,9 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     await api.register(invitationRoutes, { deps });
     await api.register(userRoutes, { deps });
     await api.register(devMailboxApiRoutes, { deps });
+    await api.register(organizationRoutes, { deps });
+    await api.register(membershipRoutes, { deps });
+    await api.register(roleRoutes, { deps });
   });
 
   return app;

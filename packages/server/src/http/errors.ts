@@ -50,6 +50,24 @@ export const ERRORS = {
   form_password_length_too_long: { status: 422, message: 'Password is too long.', long: 'Passwords must be at most {max} characters.' },
   form_password_pwned: { status: 422, message: 'Password has been found in an online data breach.', long: 'This password is too common or has been found in a data breach; please choose another.' },
 
+  // Organizations
+  not_an_admin_in_organization: { status: 403, message: 'not an admin', long: 'Current user is not an admin in the organization. Only admins are allowed to perform this action.' },
+  organization_creator_not_found: { status: 400, message: 'creator not found', long: 'No users found with id {id}.' },
+  already_a_member_in_organization: { status: 400, message: 'already a member', long: '{user} is already a member of the organization.' },
+  organization_minimum_permissions_needed: { status: 400, message: 'minimum organization permissions needed', long: 'There has to be at least one organization member with the minimum required permissions.' },
+  organization_membership_quota_exceeded: { status: 403, message: 'organization membership quota exceeded', long: 'You have reached your limit of {max} organization memberships, including outstanding invitations.' },
+
+  // Roles and permissions (codes, statuses and messages from clerk-docs data/api_errors.json, except
+  // organization_system_role_not_modifiable, which is Tessera's own)
+  organization_role_assigned_members: { status: 422, message: 'role is assigned to organization members', long: 'The organization role {key} is currently assigned to one or more organization members.' },
+  organization_role_exists_in_invitations: { status: 422, message: 'role exists in organization invitations', long: 'The organization role {key} is used by one or more organization invitations (of any status), so it cannot be deleted.' },
+  organization_role_default_creator_role: { status: 422, message: 'role is used as the creator role', long: 'The organization role cannot be deleted as it is currently used as the creator role.' },
+  organization_missing_creator_role_permissions: { status: 422, message: 'missing permissions for creator role', long: 'The creator role must contain the following permissions: {permissions}' },
+  organization_system_permission_not_modifiable: { status: 403, message: 'organization system permission cannot be modified', long: 'System permissions (org:sys_*) cannot be created, modified or deleted.' },
+  organization_system_role_not_modifiable: { status: 403, message: 'organization system role cannot be modified', long: 'The system role {key} cannot be deleted and keeps its key; only its name, description and permissions can change.' },
+  organization_role_permission_association_exists: { status: 409, message: 'permission already assigned to role', long: 'This organization permission is already associated to this organization role.' },
+  organization_role_permission_association_not_found: { status: 404, message: 'permission not assigned to role', long: 'This organization permission is not associated with the organization role.' },
+
   // Limits
   too_many_requests: { status: 429, message: 'Too many requests', long: 'Too many requests, retry later.' },
 
