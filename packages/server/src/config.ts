@@ -135,7 +135,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const appName = str(env, 'TESSERA_APP_NAME') ?? 'Tessera';
   if (appName.length > 100) throw new ConfigError('TESSERA_APP_NAME', 'must be at most 100 characters');
 
-  const mailFrom = str(env, 'TESSERA_MAIL_FROM') ?? `${appName} <no-reply@${publicUrl.hostname}>`;
+  // The display name is quoted (RFC 5322), so an app name with <, > or , stays one mailbox.
+  const mailFrom = str(env, 'TESSERA_MAIL_FROM') ?? `"${appName.replace(/["\\]/g, '\\$&')}" <no-reply@${publicUrl.hostname}>`;
+  // A live instance has no dev mailbox: without SMTP its emails would go nowhere anyone can read.
+  if (smtpUrl === null && secretKey?.startsWith('sk_live_')) {
+    throw new ConfigError('SMTP_URL', 'is required on a live instance (TESSERA_SECRET_KEY sk_live_…): there is no dev mailbox there');
+  }
   const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);

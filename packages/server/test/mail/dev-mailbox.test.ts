@@ -149,7 +149,8 @@ describe(`dev mailbox (${storeName})`, () => {
     const liveKey = 'sk_live_tessera_mail_tests_000000001';
     let t: TestApp;
     before(async () => {
-      t = await startTestApp({ env: { TESSERA_SECRET_KEY: liveKey } });
+      // A live instance needs SMTP (no worker runs here, so nothing is sent).
+      t = await startTestApp({ env: { TESSERA_SECRET_KEY: liveKey, SMTP_URL: 'smtp://127.0.0.1:9' } });
     });
     after(async () => {
       await t.close();

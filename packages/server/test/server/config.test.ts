@@ -31,6 +31,10 @@ describe('config', () => {
     assert.equal(c.appName, 'Acme');
   });
 
+  it('quotes the app name in the default sender', () => {
+    assert.equal(loadConfig({ TESSERA_APP_NAME: 'Acme, "Inc" <x>' }).mailFrom, '"Acme, \\"Inc\\" <x>" <no-reply@localhost>');
+  });
+
   it('has Clerk\'s documented rate limits by default, on, in memory unless REDIS_URL', () => {
     const c = loadConfig({});
     assert.equal(c.redisUrl, null);
@@ -78,6 +82,7 @@ describe('config', () => {
     [{ TESSERA_ALLOWED_REDIRECT_ORIGINS: 'javascript:alert(1)' }, 'TESSERA_ALLOWED_REDIRECT_ORIGINS'],
     [{ TESSERA_IN_PROCESS_WORKER: 'maybe' }, 'TESSERA_IN_PROCESS_WORKER'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ TESSERA_SECRET_KEY: 'sk_live_abcdefghijklmnopqrstuvwxyz' }, 'SMTP_URL'],
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
     [{ REDIS_URL: 'http://cache:6379' }, 'REDIS_URL'],
     [{ TESSERA_RATE_LIMITS: 'maybe' }, 'TESSERA_RATE_LIMITS'],
