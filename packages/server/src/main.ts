@@ -10,6 +10,7 @@ import { createRateLimits } from './http/rate-limit.ts';
 import { resolveInstance } from './lib/instance.ts';
 import { systemClock } from './lib/clock.ts';
 import { startOutboxWorker, type OutboxWorker } from './mail/worker.ts';
+import { startExpirySweeper } from './features/invitations/invitation.sweeper.ts';
 
 function loadConfigOrExit(): Config {
   try {
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
     rateLimits,
   };
   if (config.inProcessWorker) worker = startOutboxWorker({ config, db: database.db, instance, log });
+  const sweeper = startExpirySweeper(database.db, log);
 
   const app = await buildApp(deps);
   let stopping = false;
@@ -60,6 +62,9 @@ async function main(): Promise<void> {
     `  Tessera is running at ${base}  (public URL ${config.publicUrl})`,
     `  Database:  ${database.describe}`,
     `  Mail:      ${config.smtpUrl ? `SMTP ${new URL(config.smtpUrl).host}` : `dev mailbox at ${config.publicUrl}/dev/mailbox`}${config.inProcessWorker ? '' : ' (worker runs separately: npm run worker)'}`,
+    ...(config.smtpUrl === null && !['127.0.0.1', 'localhost', '::1'].includes(config.host)
+      ? [`  Warning:   the dev mailbox shows invitation links to anyone who can reach ${config.host}; set SMTP_URL before exposing it`]
+      : []),
     `  Rate limits: ${rateLimits.describe}`,
     `  API docs:  ${config.publicUrl}/v1/docs`,
     instance.keySource === 'generated'
@@ -77,6 +82,7 @@ async function main(): Promise<void> {
     try {
       await app.close();
       await worker?.stop();
+      await sweeper.stop();
       await rateLimits.close();
       await database.close();
       process.exit(0);
