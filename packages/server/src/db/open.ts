@@ -29,11 +29,14 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDatabase> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({
-      connectionString: opts.databaseUrl,
-      max: opts.poolSize ?? 10,
-      ...(opts.searchPath ? { options: `-c search_path=${opts.searchPath}` } : {}),
-    });
+    // Parallel query is off for this OLTP workload: a planner that over-estimates a small count
+    // (list totals) otherwise starts workers on every request. Options already in the URL are kept.
+    const options = [
+      new URL(opts.databaseUrl).searchParams.get('options') ?? '',
+      opts.searchPath ? `-c search_path=${opts.searchPath}` : '',
+      '-c max_parallel_workers_per_gather=0',
+    ].filter((o) => o !== '').join(' ');
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, options });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const u = new URL(opts.databaseUrl);
     return {

@@ -76,7 +76,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX invitations_email_idx ON invitations (email text_pattern_ops)`.execute(db);
 
   // total_count without counting rows: per-status counters kept by statement-level triggers, spread
-  // over 8 shards so concurrent creates rarely wait on one counter row. A pending row past its expiry
+  // over 16 shards by backend pid, so concurrent creates on different connections do not wait on
+  // one counter row until commit. A pending row past its expiry
   // still counts as pending here; readers subtract those (a partial index finds them), and the
   // expiry sweeper keeps that set small by rewriting them to 'expired'.
   await sql`CREATE INDEX invitations_pending_expiry_idx ON invitations (expires_at) WHERE status = 'pending'`.execute(db);
@@ -90,15 +91,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     BEGIN
       IF TG_OP = 'INSERT' THEN
         INSERT INTO invitation_counts AS c (status, shard, n)
-          SELECT status, floor(random() * 8)::smallint, count(*) FROM new_rows GROUP BY status
+          SELECT status, (pg_backend_pid() % 16)::smallint, count(*) FROM new_rows GROUP BY status
           ON CONFLICT (status, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
       ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO invitation_counts AS c (status, shard, n)
-          SELECT status, floor(random() * 8)::smallint, -count(*) FROM old_rows GROUP BY status
+          SELECT status, (pg_backend_pid() % 16)::smallint, -count(*) FROM old_rows GROUP BY status
           ON CONFLICT (status, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
       ELSE
         INSERT INTO invitation_counts AS c (status, shard, n)
-          SELECT status, floor(random() * 8)::smallint, sum(d) FROM (
+          SELECT status, (pg_backend_pid() % 16)::smallint, sum(d) FROM (
             SELECT status, 1 AS d FROM new_rows UNION ALL SELECT status, -1 AS d FROM old_rows
           ) changes GROUP BY status HAVING sum(d) <> 0
           ON CONFLICT (status, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
