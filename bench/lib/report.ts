@@ -1,0 +1,45 @@
+// Formatting and the machine header every bench prints first (the figures mean little without it).
+import { execFileSync } from 'node:child_process';
+import { availableParallelism, cpus, freemem, loadavg, totalmem } from 'node:os';
+import { postgresVersion } from './postgres.ts';
+
+/** Nearest-rank percentile of an ascending array; NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+export const int = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+export const ms = (n: number): string => (Number.isFinite(n) ? `${n < 10 ? n.toFixed(2) : n.toFixed(1)} ms` : 'n/a');
+export const ratio = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+
+/** The machine is shared: the 1-minute load average shows how busy it was when a phase began. */
+export const load1 = (): string => `load avg ${loadavg()[0]?.toFixed(2) ?? '?'}`;
+
+export function heading(text: string): void {
+  console.log(`\n== ${text}   [${load1()}]`);
+}
+
+export function envSeconds(name: string, def: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return def;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || n > 120) throw new Error(`${name} must be a number of seconds in (0, 120], got "${raw}"`);
+  return n;
+}
+
+export async function printMachine(bench: string): Promise<void> {
+  let pgbench = 'pgbench not found';
+  try {
+    pgbench = execFileSync('pgbench', ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    // reported as missing; runPgbench will fail with the real error
+  }
+  const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+  console.log(`${bench} — ${new Date().toISOString()}`);
+  console.log(
+    `machine: ${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? 'unknown cpu'}), ` +
+      `RAM ${gib(totalmem())} (${gib(freemem())} free), ${load1()}; node ${process.version}; PostgreSQL ${await postgresVersion()}; ${pgbench}`,
+  );
+}

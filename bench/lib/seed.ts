@@ -1,0 +1,51 @@
+// Seeds the Tessera `invitations` table (schema of the initial migration) straight in SQL,
+// in batches, with rows the server itself could have written:
+// - id 'inv_' + 27 base62 characters whose first 9 encode created_at in ms, so ids sort by
+//   creation time like the server's (the other 18 are the row number: unique, not random);
+// - email 'seed<n>@example.com' (lower case, unique), ticket_hash sha256 of a random uuid (unique);
+// - created_at spread over the past year, rows inserted in created_at order (like an
+//   append-only table would be laid out on disk);
+// - mix 'realistic': by n % 10 → 0–6 pending (expires in 1–30 days), 7 pending but past
+//   expires_at (reads as expired), 8 accepted, 9 revoked; 'pending': every row pending, not expired.
+import type pg from 'pg';
+
+export type SeedMix = 'realistic' | 'pending';
+
+const BASE62 = `CREATE OR REPLACE FUNCTION pg_temp.bench_b62(n bigint, width int) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+DECLARE
+  digits constant text := '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  out text := '';
+BEGIN
+  WHILE n > 0 LOOP
+    out := substr(digits, (n % 62)::int + 1, 1) || out;
+    n := n / 62;
+  END LOOP;
+  RETURN lpad(out, width, '0');
+END $$`;
+
+const INSERT = `INSERT INTO invitations (id, email, status, ticket_hash, expires_at, created_at, updated_at)
+SELECT 'inv_' || pg_temp.bench_b62((extract(epoch FROM c) * 1000)::bigint, 9) || pg_temp.bench_b62(n, 18),
+       'seed' || n || '@example.com',
+       CASE WHEN $3::text = 'pending' OR n % 10 <= 7 THEN 'pending' WHEN n % 10 = 8 THEN 'accepted' ELSE 'revoked' END,
+       sha256(uuid_send(gen_random_uuid())),
+       CASE WHEN $3::text = 'realistic' AND n % 10 = 7 THEN now() - interval '1 hour' - random() * interval '300 days'
+            WHEN $3::text = 'realistic' AND n % 10 >= 8 THEN c + interval '30 days'
+            ELSE now() + interval '1 day' + random() * interval '29 days' END,
+       c, c
+FROM (SELECT n, now() - random() * interval '365 days' AS c FROM generate_series($1::bigint, $2::bigint) AS n) AS s
+ORDER BY c`;
+
+/** Inserts rows numbered first..first+count-1; returns the elapsed seconds. */
+export async function seedInvitations(client: pg.Client, first: number, count: number, mix: SeedMix): Promise<number> {
+  const started = Date.now();
+  await client.query(BASE62);
+  const batch = 100_000;
+  for (let from = first; from < first + count; from += batch) {
+    const to = Math.min(from + batch, first + count) - 1;
+    await client.query(INSERT, [from, to, mix]);
+    if (count > batch && process.stdout.isTTY) process.stdout.write(`  seeded ${(to - first + 1).toLocaleString('en-US')} / ${count.toLocaleString('en-US')}\r`);
+  }
+  if (count > batch && process.stdout.isTTY) process.stdout.write('\n');
+  return (Date.now() - started) / 1000;
+}
