@@ -25,6 +25,8 @@ import { membershipRoutes } from './features/memberships/membership.routes.ts';
 import { membershipSchemas } from './features/memberships/membership.schemas.ts';
 import { roleRoutes } from './features/roles/role.routes.ts';
 import { roleSchemas } from './features/roles/role.schemas.ts';
+import { organizationInvitationRoutes } from './features/organization-invitations/organization-invitation.routes.ts';
+import { organizationInvitationSchemas } from './features/organization-invitations/organization-invitation.schemas.ts';
 
 export interface BuildAppOptions {
   /** Pino logger options, or false for none (tests). */
@@ -56,7 +58,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   registerErrorHandling(app);
   app.addSchema(ErrorEnvelope);
   app.addSchema(Invitation);
-  for (const s of [...userSchemas, ...organizationSchemas, ...membershipSchemas, ...roleSchemas]) app.addSchema(s);
+  for (const s of [...userSchemas, ...organizationSchemas, ...membershipSchemas, ...roleSchemas, ...organizationInvitationSchemas]) app.addSchema(s);
 
   await app.register(swagger, openApiOptions(deps.config.publicUrl));
   await app.register(swaggerUi, { routePrefix: '/v1/docs', staticCSP: true });
@@ -78,6 +80,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     await api.register(organizationRoutes, { deps });
     await api.register(membershipRoutes, { deps });
     await api.register(roleRoutes, { deps });
+    await api.register(organizationInvitationRoutes, { deps });
   });
 
   return app;

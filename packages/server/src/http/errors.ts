@@ -56,6 +56,7 @@ export const ERRORS = {
   already_a_member_in_organization: { status: 400, message: 'already a member', long: '{user} is already a member of the organization.' },
   organization_minimum_permissions_needed: { status: 400, message: 'minimum organization permissions needed', long: 'There has to be at least one organization member with the minimum required permissions.' },
   organization_membership_quota_exceeded: { status: 403, message: 'organization membership quota exceeded', long: 'You have reached your limit of {max} organization memberships, including outstanding invitations.' },
+  organization_invitation_not_pending: { status: 404, message: 'organization invitation is not pending', long: 'Only pending organization invitations can be revoked; this one is accepted, revoked or expired.' },
 
   // Roles and permissions (codes, statuses and messages from clerk-docs data/api_errors.json, except
   // organization_system_role_not_modifiable, which is Tessera's own)

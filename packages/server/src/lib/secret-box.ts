@@ -26,3 +26,11 @@ export function createSecretBox(secretKey: string, purpose: string): SecretBox {
     },
   };
 }
+
+const outboxBoxes = new Map<string, SecretBox>();
+/** The SecretBox for links waiting in the outbox, derived once per secret key (not per request). */
+export function outboxSecretBox(secretKey: string): SecretBox {
+  let box = outboxBoxes.get(secretKey);
+  if (!box) outboxBoxes.set(secretKey, (box = createSecretBox(secretKey, 'outbox')));
+  return box;
+}

@@ -7,7 +7,7 @@ import { Value } from '@sinclair/typebox/value';
 import { canonicalEmail } from '../lib/email.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import type { ClaimedEmail } from './outbox.repository.ts';
-import { isTemplateName, renderInvitationEmail } from './templates.ts';
+import { isTemplateName, renderInvitationEmail, renderOrganizationInvitationEmail, type RenderedTemplate } from './templates.ts';
 import { DeliveryError, type OutgoingEmail } from './transport.ts';
 
 const StoredPayload = Type.Object({
@@ -53,6 +53,21 @@ export function composeOutboxEmail(row: Pick<ClaimedEmail, 'payload' | 'message_
     throw permanent('vars.app_name and vars.expires_at are required');
   }
   const url = openSealed(payload, 'url', ctx.box);
-  const rendered = renderInvitationEmail(name, { appName, url, expiresAt });
+  let rendered: RenderedTemplate;
+  if (name === 'organization_invitation') {
+    const { organization_name: organizationName, role_name: roleName, inviter_name: inviterName, inviter_email: inviterEmail } = payload.vars;
+    if (typeof organizationName !== 'string' || typeof roleName !== 'string') throw permanent('vars.organization_name and vars.role_name are required');
+    rendered = renderOrganizationInvitationEmail({
+      appName,
+      url,
+      expiresAt,
+      organizationName,
+      roleName,
+      inviterName: typeof inviterName === 'string' ? inviterName : null,
+      inviterEmail: typeof inviterEmail === 'string' ? inviterEmail : null,
+    });
+  } else {
+    rendered = renderInvitationEmail(name, { appName, url, expiresAt });
+  }
   return { messageId: row.message_id, from: ctx.mailFrom, to: payload.to, ...rendered };
 }

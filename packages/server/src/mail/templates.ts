@@ -19,8 +19,19 @@ export interface InvitationTemplateVars {
   expiresAt: number;
 }
 
-export const TEMPLATE_NAMES = ['invitation', 'waitlist_invitation'] as const;
+export interface OrganizationInvitationTemplateVars extends InvitationTemplateVars {
+  organizationName: string;
+  roleName: string;
+  /** The inviter's first and last name, if known. */
+  inviterName: string | null;
+  /** The inviter's primary email address, if known. */
+  inviterEmail: string | null;
+}
+
+export const TEMPLATE_NAMES = ['invitation', 'waitlist_invitation', 'organization_invitation'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+/** The application-invitation templates (renderInvitationEmail). */
+export type InvitationTemplateName = Exclude<TemplateName, 'organization_invitation'>;
 
 export function isTemplateName(s: string): s is TemplateName {
   return (TEMPLATE_NAMES as readonly string[]).includes(s);
@@ -48,7 +59,7 @@ interface Wording {
   button: string;
 }
 
-const WORDING: Record<TemplateName, Wording> = {
+const WORDING: Record<InvitationTemplateName, Wording> = {
   invitation: {
     subject: (app) => `You're invited to join ${app}`,
     heading: (app) => `You're invited to join ${app}`,
@@ -63,27 +74,70 @@ const WORDING: Record<TemplateName, Wording> = {
   },
 };
 
-export function renderInvitationEmail(name: TemplateName, vars: InvitationTemplateVars): RenderedTemplate {
+export function renderInvitationEmail(name: InvitationTemplateName, vars: InvitationTemplateVars): RenderedTemplate {
   const w = WORDING[name];
-  const expires = formatUtcDate(vars.expiresAt);
+  return layout({
+    subject: w.subject(vars.appName),
+    heading: w.heading(vars.appName),
+    lead: w.lead(vars.appName),
+    button: w.button,
+    url: vars.url,
+    expiresAt: vars.expiresAt,
+    appName: vars.appName,
+  });
+}
+
+/**
+ * The organization invitation: names the organization, the inviter ("Ada Lovelace
+ * (ada@example.com)", or whichever of the two is known; left out when there is no inviter), the
+ * role, the app, the link and the expiry.
+ */
+export function renderOrganizationInvitationEmail(vars: OrganizationInvitationTemplateVars): RenderedTemplate {
+  const inviter =
+    vars.inviterName && vars.inviterEmail ? `${vars.inviterName} (${vars.inviterEmail})` : (vars.inviterName ?? vars.inviterEmail ?? null);
+  const where = `${vars.organizationName} on ${vars.appName}`;
+  return layout({
+    subject: inviter ? `${vars.inviterName ?? vars.inviterEmail} invited you to join ${where}` : `You're invited to join ${where}`,
+    heading: `Join ${where}`,
+    lead: `${inviter ? `${inviter} has invited you` : 'You have been invited'} to join ${where} with the role ${vars.roleName}.`,
+    button: 'Accept invitation',
+    url: vars.url,
+    expiresAt: vars.expiresAt,
+    appName: vars.appName,
+  });
+}
+
+interface Layout {
+  subject: string;
+  heading: string;
+  lead: string;
+  button: string;
+  url: string;
+  expiresAt: number;
+  appName: string;
+}
+
+/** Every template's body: plain-text pieces in, each escaped where it lands in HTML. */
+function layout(l: Layout): RenderedTemplate {
+  const expires = formatUtcDate(l.expiresAt);
   // The subject is a header, not HTML: nodemailer encodes it. Line breaks are folded to spaces
   // here anyway, so no variable can ever start a header of its own.
-  const subject = w.subject(vars.appName).replace(/[\r\n]+/g, ' ');
+  const subject = l.subject.replace(/[\r\n]+/g, ' ');
   const text = [
-    w.heading(vars.appName),
+    l.heading,
     '',
-    w.lead(vars.appName),
+    l.lead,
     '',
-    `${w.button}:`,
-    vars.url,
+    `${l.button}:`,
+    l.url,
     '',
     `This invitation expires on ${expires}.`,
     "If you did not expect this email, you can ignore it: nothing happens unless you follow the link.",
     '',
   ].join('\n');
 
-  const app = escapeHtml(vars.appName);
-  const href = escapeHtml(vars.url);
+  const app = escapeHtml(l.appName);
+  const href = escapeHtml(l.url);
   const html = `<!doctype html>
 <html lang="en">
 <head>
@@ -96,9 +150,9 @@ export function renderInvitationEmail(name: TemplateName, vars: InvitationTempla
 <tr><td align="center">
 <table role="presentation" width="480" cellpadding="0" cellspacing="0" style="max-width:480px;background:#ffffff;border-radius:12px;padding:32px">
 <tr><td>
-<h1 style="margin:0 0 16px;font-size:22px">${escapeHtml(w.heading(vars.appName))}</h1>
-<p style="margin:0 0 24px">${escapeHtml(w.lead(vars.appName))}</p>
-<p style="margin:0 0 24px"><a href="${href}" style="display:inline-block;background:#3451d1;color:#ffffff;text-decoration:none;padding:12px 20px;border-radius:8px">${escapeHtml(w.button)}</a></p>
+<h1 style="margin:0 0 16px;font-size:22px">${escapeHtml(l.heading)}</h1>
+<p style="margin:0 0 24px">${escapeHtml(l.lead)}</p>
+<p style="margin:0 0 24px"><a href="${href}" style="display:inline-block;background:#3451d1;color:#ffffff;text-decoration:none;padding:12px 20px;border-radius:8px">${escapeHtml(l.button)}</a></p>
 <p style="margin:0 0 8px;font-size:14px;color:#5a6475">Or paste this link into your browser:</p>
 <p style="margin:0 0 24px;font-size:14px;word-break:break-all"><a href="${href}" style="color:#3451d1">${href}</a></p>
 <p style="margin:0 0 8px;font-size:14px;color:#5a6475">This invitation expires on <strong>${escapeHtml(expires)}</strong>.</p>

@@ -17,7 +17,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Instance } from '../deps.ts';
-import { createSecretBox } from '../lib/secret-box.ts';
+import { outboxSecretBox } from '../lib/secret-box.ts';
 import { composeOutboxEmail, type ComposeContext } from './compose.ts';
 import {
   claimDueEmails,
@@ -116,7 +116,7 @@ export function startOutboxWorker(deps: WorkerDeps, opts: WorkerOptions = {}): O
     // The dev mailbox is not readable on a production instance, so its email reaches nobody.
     log.warn('no SMTP_URL on a production (sk_live_) instance: emails go to the dev mailbox table and are not delivered');
   }
-  const ctx: ComposeContext = { box: createSecretBox(deps.instance.secretKey, 'outbox'), mailFrom: deps.config.mailFrom };
+  const ctx: ComposeContext = { box: outboxSecretBox(deps.instance.secretKey), mailFrom: deps.config.mailFrom };
 
   let stopped = false;
   let nudged = false;

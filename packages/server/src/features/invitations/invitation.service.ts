@@ -17,7 +17,7 @@ import { ApiError, notFound, paramFormatInvalid, paramInvalid } from '../../http
 import { canonicalEmail } from '../../lib/email.ts';
 import { newId } from '../../lib/ids.ts';
 import { isAllowedRedirect } from '../../lib/redirect.ts';
-import { createSecretBox, type SecretBox } from '../../lib/secret-box.ts';
+import { outboxSecretBox } from '../../lib/secret-box.ts';
 import { mintTicket } from '../../lib/tickets.ts';
 import { newMessageId, type EmailMessagePayload } from '../../mail/outbox.repository.ts';
 import {
@@ -89,13 +89,6 @@ export function redirectPolicy(deps: Deps) {
   };
 }
 
-const boxes = new Map<string, SecretBox>();
-/** The outbox SecretBox for this instance's key (HKDF once, not per request). */
-function outboxBox(secretKey: string): SecretBox {
-  let box = boxes.get(secretKey);
-  if (!box) boxes.set(secretKey, (box = createSecretBox(secretKey, 'outbox')));
-  return box;
-}
 
 /**
  * Writes the prepared invitations (with their emails and audit rows) or nothing. The common case is
@@ -109,7 +102,7 @@ async function insertPrepared(deps: Deps, prepared: PreparedInvitation[], opts: 
   const repeated = [...new Set(prepared.filter((p) => !p.row.allowDuplicate && counts.get(p.row.email)! > 1).map((p) => p.row.email))].sort();
   if (repeated.length > 0) throw duplicateRecord(repeated);
 
-  const box = outboxBox(deps.instance.secretKey);
+  const box = outboxSecretBox(deps.instance.secretKey);
   const domain = new URL(deps.config.publicUrl).hostname;
   const items = prepared.map((p) => ({
     row: p.row,

@@ -9,8 +9,9 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
       tags: ['Tickets'],
       summary: 'Follow an invitation link',
       description:
-        'Never consumes the ticket. A pending invitation redirects (303) to its redirect_url, or to /sign-up, ' +
-        'with __clerk_ticket and __clerk_status (sign_up | sign_in). Any other ticket redirects to /sign-up without one.',
+        'Never consumes the ticket. A pending invitation redirects (303) to its redirect_url, or else to /sign-up ' +
+        '(an organization invitation to an address that has an account: /sign-in), with __clerk_ticket and ' +
+        '__clerk_status (sign_up | sign_in). Any other ticket redirects to /sign-up without one.',
       querystring: Type.Object({ ticket: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: true }),
       response: { 303: Type.Null({ description: 'Redirect; see Location' }) },
     },

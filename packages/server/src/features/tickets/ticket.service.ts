@@ -1,28 +1,74 @@
 // The invitation link. GET never consumes a ticket (mail scanners follow links); it only decides
 // where the browser goes next. Every ticket that is not usable (forged, unknown, revoked, accepted,
-// expired) is treated alike: the person is sent to plain sign-up, without a ticket, and their email
-// will not be verified by it. Nothing in the response tells those cases apart.
+// expired, or minted for another purpose) is treated alike: the person is sent to plain sign-up,
+// without a ticket, and their email will not be verified by it. Nothing in the response tells
+// those cases apart, nor an application invitation from an organization invitation.
+//
+// A usable ticket goes to the invitation's redirect_url if it has one; otherwise an application
+// invitation goes to /sign-up, and an organization invitation to /sign-in when a user owns the
+// invited address and to /sign-up when not (clerk-wire.md §6.3). Either way the URL carries
+// __clerk_ticket and __clerk_status (sign_in | sign_up).
 import type { Deps } from '../../deps.ts';
 import { hashTicket, ticketPurposeOf } from '../../lib/tickets.ts';
 import { findInvitationByTicketHash, type InvitationView } from '../invitations/invitation.repository.ts';
+import { findOrganizationInvitationByTicketHash } from '../organization-invitations/organization-invitation.repository.ts';
 import { findClaimedEmails } from '../users/user.repository.ts';
 
 export type TicketStatus = 'sign_up' | 'sign_in';
 
-/** Finds the pending, unexpired invitation a ticket belongs to, or null. Claims in the token are not trusted: only the stored row counts. */
+/** What a usable ticket invites to; only the stored row counts, never claims in the token. */
+export interface UsableTicket {
+  kind: 'invitation' | 'organization_invitation';
+  email: string;
+  redirectUrl: string | null;
+  /** The organization's name, for an organization invitation. */
+  organizationName: string | null;
+}
+
+const MAX_TICKET_LENGTH = 200;
+
+/** Finds the pending, unexpired application invitation a ticket belongs to, or null. */
 export async function findUsableInvitation(deps: Deps, ticket: string | undefined): Promise<InvitationView | null> {
-  if (!ticket || ticket.length > 200) return null;
+  if (!ticket || ticket.length > MAX_TICKET_LENGTH) return null;
   if (ticketPurposeOf(ticket) !== 'invitation') return null;
   const row = await findInvitationByTicketHash(deps.db, hashTicket('invitation', ticket));
   return row && row.status === 'pending' ? row : null;
 }
 
+/**
+ * The pending, unexpired invitation (application or organization) a ticket belongs to, or null.
+ * The token's tag only picks the table; the hash is purpose-bound, so a ticket re-tagged for the
+ * other kind hashes to nothing.
+ */
+export async function findUsableTicket(deps: Deps, ticket: string | undefined): Promise<UsableTicket | null> {
+  if (!ticket || ticket.length > MAX_TICKET_LENGTH) return null;
+  switch (ticketPurposeOf(ticket)) {
+    case 'invitation': {
+      const row = await findUsableInvitation(deps, ticket);
+      return row ? { kind: 'invitation', email: row.email, redirectUrl: row.redirect_url, organizationName: null } : null;
+    }
+    case 'organization_invitation': {
+      const row = await findOrganizationInvitationByTicketHash(deps.db, hashTicket('organization_invitation', ticket));
+      if (!row || row.status !== 'pending') return null;
+      return { kind: 'organization_invitation', email: row.email, redirectUrl: row.redirect_url, organizationName: row.organization_name };
+    }
+    default:
+      return null;
+  }
+}
+
+/** sign_in when a user owns the invited address, else sign_up. */
+export async function ticketStatusOf(deps: Deps, email: string): Promise<TicketStatus> {
+  return (await findClaimedEmails(deps.db, [email])).length > 0 ? 'sign_in' : 'sign_up';
+}
+
 export async function resolveTicketRedirect(deps: Deps, ticket: string | undefined): Promise<string> {
   const signUp = new URL('/sign-up', deps.config.publicUrl);
-  const invitation = await findUsableInvitation(deps, ticket);
-  if (!invitation) return signUp.href;
-  const status: TicketStatus = (await findClaimedEmails(deps.db, [invitation.email])).length > 0 ? 'sign_in' : 'sign_up';
-  const target = new URL(invitation.redirect_url ?? signUp.href);
+  const usable = await findUsableTicket(deps, ticket);
+  if (!usable) return signUp.href;
+  const status = await ticketStatusOf(deps, usable.email);
+  const page = usable.kind === 'organization_invitation' && status === 'sign_in' ? new URL('/sign-in', deps.config.publicUrl) : signUp;
+  const target = new URL(usable.redirectUrl ?? page.href);
   target.searchParams.set('__clerk_ticket', ticket!);
   target.searchParams.set('__clerk_status', status);
   return target.href;

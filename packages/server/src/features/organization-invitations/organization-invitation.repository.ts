@@ -1,0 +1,445 @@
+// SQL for organization invitations. As for application invitations, an invitation "is" expired
+// when it is pending past expires_at: every read computes that in SQL, so no job has to run first.
+//
+// Reads return OrganizationInvitationView: the row (never its ticket hash) with its role's key and
+// name, its organization's public data and its inviter's public data, joined in the same query.
+import { sql, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
+import type { InvitationStatus } from '../invitations/invitation.table.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+type Json = Record<string, unknown>;
+
+export interface OrganizationInvitationView {
+  id: string;
+  organization_id: string;
+  email: string;
+  inviter_user_id: string | null;
+  public_metadata: Json;
+  private_metadata: Json;
+  redirect_url: string | null;
+  status: InvitationStatus;
+  expires_at: Date;
+  created_at: Date;
+  updated_at: Date;
+  role_key: string;
+  role_name: string;
+  organization_name: string;
+  organization_slug: string;
+  organization_image_url: string | null;
+  inviter_first_name: string | null;
+  inviter_last_name: string | null;
+  inviter_username: string | null;
+  /** The inviter's primary email address. */
+  inviter_email: string | null;
+}
+
+const PENDING_KEY = 'organization_invitations_pending_key';
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+const effectiveStatus = sql<InvitationStatus>`CASE WHEN i.status = 'pending' AND i.expires_at <= now() THEN 'expired' ELSE i.status END`;
+
+function joined(db: Db) {
+  return db
+    .selectFrom('organization_invitations as i')
+    .innerJoin('roles as r', 'r.id', 'i.role_id')
+    .innerJoin('organizations as o', 'o.id', 'i.organization_id')
+    .leftJoin('users as u', 'u.id', 'i.inviter_user_id')
+    .select((eb) => [
+      'i.id',
+      'i.organization_id',
+      'i.email',
+      'i.inviter_user_id',
+      'i.public_metadata',
+      'i.private_metadata',
+      'i.redirect_url',
+      effectiveStatus.as('status'),
+      'i.expires_at',
+      'i.created_at',
+      'i.updated_at',
+      'r.key as role_key',
+      'r.name as role_name',
+      'o.name as organization_name',
+      'o.slug as organization_slug',
+      'o.image_url as organization_image_url',
+      'u.first_name as inviter_first_name',
+      'u.last_name as inviter_last_name',
+      'u.username as inviter_username',
+      eb.selectFrom('email_addresses as e').select('e.email').whereRef('e.id', '=', 'u.primary_email_address_id').as('inviter_email'),
+    ]);
+}
+
+export async function findOrganizationInvitation(db: Db, organizationId: string, id: string): Promise<OrganizationInvitationView | undefined> {
+  return joined(db).where('i.id', '=', id).where('i.organization_id', '=', organizationId).executeTakeFirst();
+}
+
+/** The invitation a ticket hash belongs to (any status), or undefined. */
+export async function findOrganizationInvitationByTicketHash(db: Db, hash: Buffer): Promise<OrganizationInvitationView | undefined> {
+  return joined(db).where('i.ticket_hash', '=', hash).executeTakeFirst();
+}
+
+export interface OrganizationInvitationFilter {
+  organizationId?: string;
+  /** Effective statuses (expiry computed here); none: every status. */
+  statuses?: InvitationStatus[];
+  /** Exact canonical address. */
+  email?: string;
+  /** Part of the address (lowercased). */
+  emailQuery?: string;
+  /** Invitations to any verified address of this user. */
+  userId?: string;
+}
+
+export interface OrganizationInvitationPage {
+  limit: number;
+  offset: number;
+  orderBy: 'created_at' | 'email';
+  direction: 'asc' | 'desc';
+}
+
+function filterSql(f: OrganizationInvitationFilter): RawBuilder<SqlBool> {
+  const parts: RawBuilder<unknown>[] = [];
+  if (f.organizationId !== undefined) parts.push(sql`i.organization_id = ${f.organizationId}`);
+  if (f.statuses && f.statuses.length > 0) {
+    const alternatives = [...new Set(f.statuses)].map((s) => {
+      switch (s) {
+        case 'pending':
+          return sql`(i.status = 'pending' AND i.expires_at > now())`;
+        case 'expired':
+          return sql`(i.status = 'expired' OR (i.status = 'pending' AND i.expires_at <= now()))`;
+        default:
+          return sql`i.status = ${s}`;
+      }
+    });
+    parts.push(sql`(${sql.join(alternatives, sql` OR `)})`);
+  }
+  if (f.email !== undefined) parts.push(sql`i.email = ${f.email}`);
+  if (f.emailQuery) parts.push(sql`i.email LIKE ${`%${f.emailQuery.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
+  if (f.userId !== undefined) {
+    parts.push(sql`i.email IN (SELECT e.email FROM email_addresses e WHERE e.user_id = ${f.userId} AND e.verification_status = 'verified')`);
+  }
+  return parts.length > 0 ? sql<SqlBool>`${sql.join(parts, sql` AND `)}` : sql<SqlBool>`true`;
+}
+
+/** One page; ties break on id, in the same direction. */
+export async function listOrganizationInvitations(db: Db, f: OrganizationInvitationFilter, page: OrganizationInvitationPage): Promise<OrganizationInvitationView[]> {
+  return joined(db)
+    .where(filterSql(f))
+    .orderBy(`i.${page.orderBy}`, page.direction)
+    .orderBy('i.id', page.direction)
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+}
+
+export async function countOrganizationInvitations(db: Db, f: OrganizationInvitationFilter): Promise<number> {
+  const row = await db
+    .selectFrom('organization_invitations as i')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where(filterSql(f))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Revoke
+
+/** The invitation under FOR UPDATE (a revoke and an accept of one invitation take turns). */
+export async function findOrganizationInvitationForUpdate(trx: Transaction<Database>, organizationId: string, id: string): Promise<OrganizationInvitationView | undefined> {
+  return joined(trx).where('i.id', '=', id).where('i.organization_id', '=', organizationId).forUpdate('i').executeTakeFirst();
+}
+
+/** Marks the invitation revoked; returns its new updated_at. */
+export async function setOrganizationInvitationRevoked(trx: Transaction<Database>, id: string): Promise<Date> {
+  const row = await trx
+    .updateTable('organization_invitations')
+    .set({ status: 'revoked', updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .returning('updated_at')
+    .executeTakeFirstOrThrow();
+  return row.updated_at;
+}
+
+export async function recordOrganizationInvitationAudit(trx: Transaction<Database>, action: string, id: string, data: Json): Promise<void> {
+  await trx.insertInto('audit_log').values({ actor: 'backend_api', action, target: id, data: JSON.stringify(data) }).execute();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Create
+
+export interface NewOrganizationInvitation {
+  id: string;
+  email: string;
+  /** Canonical key (legacy aliases already resolved). */
+  roleKey: string;
+  inviterUserId: string | null;
+  publicMetadata: Json;
+  privateMetadata: Json;
+  redirectUrl: string | null;
+  notify: boolean;
+  ticketHash: Buffer;
+  expiresInDays: number;
+  /** The outbox row, when notify: the statement adds the organization, role, inviter and expiry to payload.vars. */
+  outboxEmail: { messageId: string; payload: Json } | null;
+}
+
+export interface CreateVerdict {
+  /** The created invitations in input order; empty when anything below blocked them. */
+  created: OrganizationInvitationView[];
+  organizationMissing: boolean;
+  /** max_allowed_memberships (0 = unlimited); null when the organization is missing. */
+  maxAllowed: number | null;
+  unknownRoles: string[];
+  /** inviter_user_id values that are not members holding `managePermission`. */
+  notAdmins: string[];
+  /** Addresses that belong to a user who is already a member. */
+  members: string[];
+  /** Addresses with a live pending invitation to this organization. */
+  duplicates: string[];
+  /** Addresses whose only pending invitation is past its expiry (must be expired first: the unique index still holds it). */
+  stale: string[];
+  /** Members + pending, unexpired invitations; computed only when `locked` and the organization has a limit. */
+  seatsTaken: number | null;
+}
+
+interface VerdictColumns {
+  organization_missing: boolean;
+  max_allowed: number | null;
+  organization_name: string | null;
+  organization_slug: string | null;
+  organization_image_url: string | null;
+  unknown_roles: string[] | null;
+  not_admins: string[] | null;
+  members: string[] | null;
+  duplicates: string[] | null;
+  stale: string[] | null;
+  seats_taken: number | bigint | string | null;
+}
+
+/** The created row's own columns: all null on the one row a blocked statement returns. */
+type CreatedColumns = {
+  [K in Exclude<keyof OrganizationInvitationView, 'organization_name' | 'organization_slug' | 'organization_image_url'>]: OrganizationInvitationView[K] | null;
+};
+
+/**
+ * Creates the invitations, their outbox rows (for items with an email) and audit rows in ONE
+ * statement, but only if nothing blocks them; otherwise it writes nothing and the verdict says why:
+ * missing organization, unknown role, inviter without `managePermission`, invitee already a
+ * member, live or stale pending invitation for the address, or the seat limit.
+ *
+ * The seat limit needs the organization row lock (lockOrganization, FOR UPDATE) taken by an
+ * EARLIER statement of the caller's transaction, so that this statement's snapshot includes every
+ * invitation and membership committed by whoever held the lock before. `locked` says the caller
+ * holds it. Without it, an organization with a limit (max_allowed_memberships > 0) is never
+ * written to (the caller retries under the lock); an unlimited one is, in this one statement,
+ * holding the row FOR SHARE: that blocks a concurrent change of the limit and every
+ * lockOrganization until commit, so a limit set later counts these invitations.
+ *
+ * Two concurrent statements for one (organization, address) cannot both insert: the partial unique
+ * index organization_invitations_pending_key refuses the second (see createConflictOf).
+ *
+ * The lookups take arrays rather than joining the input rows, so each is a plain index probe and
+ * the statement stays cheap to plan (it is planned on every call).
+ */
+export async function insertOrganizationInvitationsIfFree(
+  db: Db,
+  organizationId: string,
+  items: NewOrganizationInvitation[],
+  opts: { locked: boolean; managePermission: string },
+): Promise<CreateVerdict> {
+  const input = JSON.stringify(
+    items.map((it, ord) => ({
+      ord,
+      id: it.id,
+      email: it.email,
+      role_key: it.roleKey,
+      inviter_user_id: it.inviterUserId,
+      public_metadata: it.publicMetadata,
+      private_metadata: it.privateMetadata,
+      redirect_url: it.redirectUrl,
+      notify: it.notify,
+      ticket_hash: it.ticketHash.toString('hex'),
+      expires_in_days: it.expiresInDays,
+      message_id: it.outboxEmail?.messageId ?? null,
+      payload: it.outboxEmail?.payload ?? null,
+    })),
+  );
+  const emails = [...new Set(items.map((it) => it.email))];
+  const roleKeys = [...new Set(items.map((it) => it.roleKey))];
+  const inviters = [...new Set(items.flatMap((it) => (it.inviterUserId === null ? [] : [it.inviterUserId])))];
+  // Parts that cannot matter for this call are left out rather than computed to nothing: the
+  // statement is planned on every call, and these are the costly parts to plan.
+  const notAdmins =
+    inviters.length === 0
+      ? sql`NULL::text[]`
+      : sql`(SELECT array_agg(u ORDER BY u) FROM unnest(${inviters}::text[]) u
+          WHERE NOT EXISTS (
+            SELECT 1 FROM organization_memberships m
+            JOIN role_permissions rp ON rp.role_id = m.role_id
+            JOIN permissions p ON p.id = rp.permission_id
+            WHERE m.organization_id = ${organizationId} AND m.user_id = u AND p.key = ${opts.managePermission}))`;
+  const seatsTaken = !opts.locked
+    ? sql`NULL::bigint`
+    : sql`CASE WHEN o.max_allowed_memberships > 0 THEN
+          (SELECT count(*) FROM organization_memberships WHERE organization_id = ${organizationId})
+          + (SELECT count(*) FROM organization_invitations
+             WHERE organization_id = ${organizationId} AND status = 'pending' AND expires_at > now())
+        END`;
+  const inviterRows =
+    inviters.length === 0
+      ? sql`SELECT NULL::text AS id, NULL::text AS first_name, NULL::text AS last_name, NULL::text AS username, NULL::text AS email WHERE false`
+      : sql`SELECT u.id, u.first_name, u.last_name, u.username,
+               (SELECT e.email FROM email_addresses e WHERE e.id = u.primary_email_address_id) AS email
+            FROM users u WHERE u.id = ANY(${inviters}::text[])`;
+  const result = await sql<VerdictColumns & CreatedColumns>`
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS x(
+        ord int, id text, email text, role_key text, inviter_user_id text, public_metadata jsonb, private_metadata jsonb,
+        redirect_url text, notify boolean, ticket_hash text, expires_in_days int, message_id text, payload jsonb)
+    ),
+    org AS (
+      SELECT id, name, slug, image_url, max_allowed_memberships FROM organizations WHERE id = ${organizationId} FOR SHARE
+    ),
+    role AS (
+      SELECT id, key, name FROM roles WHERE key = ANY(${roleKeys}::text[])
+    ),
+    verdict AS (
+      SELECT
+        o.id IS NULL AS organization_missing,
+        o.max_allowed_memberships AS max_allowed,
+        o.name AS organization_name, o.slug AS organization_slug, o.image_url AS organization_image_url,
+        (SELECT array_agg(k ORDER BY k) FROM unnest(${roleKeys}::text[]) k WHERE k NOT IN (SELECT key FROM role)) AS unknown_roles,
+        ${notAdmins} AS not_admins,
+        (SELECT array_agg(DISTINCT e.email) FROM email_addresses e
+          JOIN organization_memberships m ON m.user_id = e.user_id AND m.organization_id = ${organizationId}
+          WHERE e.email = ANY(${emails}::text[])) AS members,
+        b.duplicates, b.stale,
+        ${seatsTaken} AS seats_taken
+      FROM (
+        SELECT array_agg(DISTINCT i.email) FILTER (WHERE i.expires_at > now()) AS duplicates,
+               array_agg(DISTINCT i.email) FILTER (WHERE i.expires_at <= now()) AS stale
+        FROM organization_invitations i
+        WHERE i.organization_id = ${organizationId} AND i.status = 'pending' AND i.email = ANY(${emails}::text[])
+      ) b
+      LEFT JOIN org o ON true
+    ),
+    ins AS (
+      INSERT INTO organization_invitations (id, organization_id, email, role_id, inviter_user_id, public_metadata, private_metadata,
+                                            redirect_url, notify, ticket_hash, expires_at)
+      SELECT input.id, ${organizationId}, input.email, r.id, input.inviter_user_id, input.public_metadata, input.private_metadata,
+             input.redirect_url, input.notify, decode(input.ticket_hash, 'hex'), now() + make_interval(days => input.expires_in_days)
+      FROM input JOIN role r ON r.key = input.role_key, verdict v
+      WHERE NOT v.organization_missing AND v.unknown_roles IS NULL AND v.not_admins IS NULL AND v.members IS NULL
+        AND v.duplicates IS NULL AND v.stale IS NULL
+        AND (v.max_allowed = 0 OR v.seats_taken + ${items.length} <= v.max_allowed)
+      ORDER BY input.ord
+      RETURNING id, email, role_id, inviter_user_id, public_metadata, private_metadata, redirect_url, status,
+                expires_at, created_at, updated_at
+    ),
+    inviter AS (${inviterRows}),
+    created AS (
+      SELECT ins.*, input.ord, input.message_id, input.payload, r.key AS role_key, r.name AS role_name,
+             inviter.first_name AS inviter_first_name, inviter.last_name AS inviter_last_name,
+             inviter.username AS inviter_username, inviter.email AS inviter_email
+      FROM ins JOIN input ON input.id = ins.id JOIN role r ON r.id = ins.role_id
+      LEFT JOIN inviter ON inviter.id = ins.inviter_user_id
+    ),
+    queued AS (
+      INSERT INTO outbox (topic, payload, message_id)
+      SELECT 'email',
+             jsonb_set(c.payload, '{vars}', (c.payload -> 'vars') || jsonb_build_object(
+               'organization_name', v.organization_name,
+               'role_name', c.role_name,
+               'inviter_name', NULLIF(concat_ws(' ', c.inviter_first_name, c.inviter_last_name), ''),
+               'inviter_email', c.inviter_email,
+               'expires_at', floor(extract(epoch FROM c.expires_at) * 1000)::bigint)),
+             c.message_id
+      FROM created c, verdict v
+      WHERE c.payload IS NOT NULL
+    ),
+    audited AS (
+      INSERT INTO audit_log (actor, action, target, data)
+      SELECT 'backend_api', 'organization_invitation.created', c.id,
+             jsonb_build_object('organization_id', ${organizationId}::text, 'role', c.role_key, 'inviter_user_id', c.inviter_user_id)
+      FROM created c
+    )
+    SELECT v.*, c.id, ${organizationId}::text AS organization_id, c.email, c.inviter_user_id, c.public_metadata, c.private_metadata,
+           c.redirect_url, c.status, c.expires_at, c.created_at, c.updated_at, c.role_key, c.role_name,
+           c.inviter_first_name, c.inviter_last_name, c.inviter_username, c.inviter_email
+    FROM verdict v LEFT JOIN created c ON true
+    ORDER BY c.ord
+  `.execute(db);
+
+  const first = result.rows[0];
+  if (!first) throw new Error('insertOrganizationInvitationsIfFree: the statement returned no row');
+  const created: OrganizationInvitationView[] = [];
+  for (const r of result.rows) {
+    if (r.id === null) continue;
+    created.push({
+      id: r.id,
+      organization_id: organizationId,
+      email: r.email!,
+      inviter_user_id: r.inviter_user_id,
+      public_metadata: r.public_metadata ?? {},
+      private_metadata: r.private_metadata ?? {},
+      redirect_url: r.redirect_url,
+      status: r.status!,
+      expires_at: r.expires_at!,
+      created_at: r.created_at!,
+      updated_at: r.updated_at!,
+      role_key: r.role_key!,
+      role_name: r.role_name!,
+      organization_name: r.organization_name!,
+      organization_slug: r.organization_slug!,
+      organization_image_url: r.organization_image_url,
+      inviter_first_name: r.inviter_first_name,
+      inviter_last_name: r.inviter_last_name,
+      inviter_username: r.inviter_username,
+      inviter_email: r.inviter_email,
+    });
+  }
+  return {
+    created,
+    organizationMissing: first.organization_missing,
+    maxAllowed: first.max_allowed,
+    unknownRoles: first.unknown_roles ?? [],
+    notAdmins: first.not_admins ?? [],
+    members: first.members ?? [],
+    duplicates: first.duplicates ?? [],
+    stale: first.stale ?? [],
+    seatsTaken: first.seats_taken === null ? null : Number(first.seats_taken),
+  };
+}
+
+/** Rewrites this organization's pending-but-past-expiry invitations for these addresses to 'expired', so the unique index lets new ones in. */
+export async function expireStaleOrganizationInvitations(trx: Transaction<Database>, organizationId: string, emails: string[]): Promise<void> {
+  await trx
+    .updateTable('organization_invitations')
+    .set({ status: 'expired', updated_at: sql<Date>`now()` })
+    .where('organization_id', '=', organizationId)
+    .where('email', 'in', emails)
+    .where('status', '=', 'pending')
+    .where('expires_at', '<=', sql<Date>`now()`)
+    .execute();
+}
+
+/**
+ * What a failed create statement ran into, for a database error that a concurrent writer can
+ * cause between the statement's checks and its insert: a pending invitation for the same
+ * (organization, address) committed first (the partial unique index), or the role or inviter
+ * deleted meanwhile (foreign keys). null for anything else.
+ */
+export function createConflictOf(err: unknown): 'duplicate' | 'role' | 'inviter' | 'organization' | null {
+  if (isUniqueViolation(err, PENDING_KEY)) return 'duplicate';
+  if (typeof err !== 'object' || err === null) return null;
+  const e = err as { code?: unknown; constraint?: unknown; message?: unknown };
+  if (e.code !== '23503') return null;
+  const text = `${typeof e.constraint === 'string' ? e.constraint : ''} ${typeof e.message === 'string' ? e.message : ''}`;
+  if (text.includes('organization_invitations_role_id_fkey')) return 'role';
+  if (text.includes('organization_invitations_inviter_user_id_fkey')) return 'inviter';
+  if (text.includes('organization_invitations_organization_id_fkey')) return 'organization';
+  return null;
+}
