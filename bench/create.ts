@@ -8,6 +8,10 @@
 //        BENCH_WORKER_OFF_RUN=0 to skip the second server run with TESSERA_IN_PROCESS_WORKER=false,
 //        BENCH_SHAPE_RUN=0 to skip the diagnostic pgbench run of sql/tessera_tx.sql.
 //
+// Also POST /v1/organizations/{org}/invitations (worker on only; a new organization per server
+// start, unique addresses), compared with the same pgbench invite_tx figure (the spec's reference
+// is an organization invitation: it is measured once per client count, not twice).
+//
 // sql/tessera_tx.sql (a diagnostic) runs the server's own create statement through pgbench on a copy
 // of the Tessera database, to split the gap into database work and everything above it.
 //
@@ -26,6 +30,7 @@ import { envSeconds, heading, int, ms, printMachine, ratio } from './lib/report.
 import { seedInvitations } from './lib/seed.ts';
 import { normalizeSql, scriptStatements, serverCreateStatements } from './lib/server-queries.ts';
 import { startServer, stopAllServers, type RunningServer } from './lib/server.ts';
+import { createBenchOrganization } from './lib/organization.ts';
 
 const SQL = join(dirname(fileURLToPath(import.meta.url)), 'sql');
 const CLIENTS = [8, 32] as const;
@@ -47,6 +52,51 @@ const SHAPE_DB = 'tessera_bench_create_shape';
 /** One counter for the whole process, so every request (warm-ups included) has its own address. */
 let emailCounter = 0;
 const nextBody = () => JSON.stringify({ email_address: `b${++emailCounter}@example.com` });
+
+const nextOrgBody = () => JSON.stringify({ email_address: `o${++emailCounter}@example.com`, role: 'org:member' });
+
+function createOrgLoad(server: RunningServer, orgId: string, connections: number, seconds: number): Promise<LoadResult> {
+  return runLoad({
+    baseUrl: server.baseUrl,
+    method: 'POST',
+    path: `/v1/organizations/${orgId}/invitations`,
+    connections,
+    seconds,
+    headers: { authorization: `Bearer ${server.secretKey}`, 'content-type': 'application/json' },
+    body: nextOrgBody,
+    serverCpuSeconds: server.cpuSeconds,
+  });
+}
+
+const ok2xx = (r: LoadResult): number => Object.entries(r.statusCodes).reduce((n, [code, k]) => (code.startsWith('2') ? n + k : n), 0);
+
+/**
+ * POST /v1/organizations/{org}/invitations with the in-process worker on: one server start, a new
+ * organization (max_allowed_memberships 0 = unlimited, the fast path), a warm-up and one measured run.
+ */
+async function benchOrgServer(databaseUrl: string, connections: number): Promise<LoadResult> {
+  const server = await startServer({ databaseUrl, inProcessWorker: true });
+  try {
+    const orgId = await createBenchOrganization(server);
+    const warm = await createOrgLoad(server, orgId, connections, WARMUP_SECONDS);
+    const r = await createOrgLoad(server, orgId, connections, SECONDS);
+    console.log(`create-organization-invitation (worker on) c=${connections}: ${describeLoad(r)}`);
+    await withClient(databaseUrl, async (c) => {
+      const ok = ok2xx(warm) + ok2xx(r);
+      const created = (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM organization_invitations WHERE organization_id = $1', [orgId])).rows[0]?.n ?? 0;
+      const consistent = created >= ok && created - ok <= 2 * connections;
+      console.log(`  check: org ${orgId}: ${int(ok)} answers 2xx (warm-up included), ${int(created)} organization invitation rows — ${consistent ? `consistent (${created - ok} in flight when the runs stopped)` : 'MISMATCH'}`);
+      console.log(`  ${await watchOutbox(c)}`);
+    });
+    console.log(`  server log lines at warn or above: ${server.warnings()}`);
+    return r;
+  } catch (err) {
+    console.error(`--- server output ---\n${server.tail()}`);
+    throw err;
+  } finally {
+    await server.stop();
+  }
+}
 
 function createLoad(server: RunningServer, connections: number, seconds: number): Promise<LoadResult> {
   return runLoad({
@@ -212,9 +262,11 @@ async function main(): Promise<void> {
     const off = new Map<number, LoadResult>();
     const ref = new Map<number, PgbenchResult>();
     const shape = new Map<number, PgbenchResult>();
+    const org = new Map<number, LoadResult>();
     for (const c of CLIENTS) {
-      heading(`c=${c}: Tessera POST /v1/invitations (${WARMUP_SECONDS} s warm-up + ${SECONDS} s), then pgbench (${PGBENCH_SECONDS} s); one at a time`);
+      heading(`c=${c}: Tessera POST /v1/invitations and POST /v1/organizations/{org}/invitations (${WARMUP_SECONDS} s warm-up + ${SECONDS} s each), then pgbench (${PGBENCH_SECONDS} s); one at a time`);
       on.set(c, await benchServer(url, true, c));
+      org.set(c, await benchOrgServer(url, c));
       if (WORKER_OFF_RUN) off.set(c, await benchServer(url, false, c));
       ref.set(c, await benchPgbench(pgbenchUrl, 'invite_tx.sql', 'invite_tx (reference)', c));
       if (shapeUrl) shape.set(c, await benchPgbench(shapeUrl, 'tessera_tx.sql', "tessera_tx (the server's own create statement, Tessera schema)", c));
@@ -223,6 +275,7 @@ async function main(): Promise<void> {
     heading('summary (P1: ratio ≥ 0.5, stretch 0.65, at c=8; p99 ≤ 25 ms at c=32; zero 5xx)');
     const lines: [string, Map<number, LoadResult>][] = [['create-invitation', on]];
     if (WORKER_OFF_RUN) lines.push(['create-invitation (worker off)', off]);
+    lines.push(['create-organization-invitation', org]);
     for (const [name, runs] of lines) {
       for (const c of CLIENTS) {
         const r = runs.get(c);

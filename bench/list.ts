@@ -7,6 +7,10 @@
 //   env: BENCH_DATABASE_URL (maintenance connection, default postgres://postgres@127.0.0.1:5432/postgres),
 //        BENCH_SECONDS (length of every HTTP and pgbench run, default 10).
 //
+// Also GET /v1/organizations/{org}/invitations?status=pending&limit=20 ({data,total_count}
+// always) for ONE organization seeded with 10k and then 1M organization invitations (same mix),
+// HTTP only; its total_count is timed with EXPLAIN ANALYZE to tell whether it stays flat.
+//
 // At each size: seed (straight SQL), start the server, let its expiry sweeper catch up (bounded
 // wait: 10% of the seed is pending past expiry), VACUUM ANALYZE, EXPLAIN ANALYZE the server's
 // queries, then HTTP paginated, pgbench paginated, HTTP bare, pgbench page — one at a time, each
@@ -20,7 +24,8 @@ import { runLoad, type LoadResult } from './lib/load.ts';
 import { runPgbench, type PgbenchResult } from './lib/pgbench.ts';
 import { dropDatabase, recreateDatabase, withClient } from './lib/postgres.ts';
 import { envSeconds, heading, int, ms, printMachine, ratio } from './lib/report.ts';
-import { seedInvitations } from './lib/seed.ts';
+import { seedInvitations, seedOrganizationInvitations } from './lib/seed.ts';
+import { createBenchOrganization } from './lib/organization.ts';
 import { inlineParameters, normalizeSql, scriptStatements, serverListQueries, type CompiledQuery } from './lib/server-queries.ts';
 import { startServer, type RunningServer } from './lib/server.ts';
 
@@ -46,6 +51,16 @@ const REFERENCE: Record<Variant, { script: string; label: string }> = {
   paginated: { script: 'list_paginated.sql', label: 'page + total_count queries' },
   bare: { script: 'list_page.sql', label: 'page SELECT' },
 };
+
+const orgPath = (orgId: string) => `/v1/organizations/${orgId}/invitations?status=pending&limit=${LIMIT}`;
+/** What the server counts for total_count of the org list (countOrganizationInvitations with status=pending). */
+const ORG_COUNT_SQL = `SELECT count(*) AS n FROM organization_invitations AS i WHERE i.organization_id = $1 AND (i.status = 'pending' AND i.expires_at > now())`;
+
+interface OrgMeasured {
+  http: LoadResult;
+  countMs: number;
+  countPlan: string[];
+}
 
 interface Measured {
   http: LoadResult;
@@ -141,6 +156,32 @@ function line(r: LoadResult, cpu = false): string {
   return cpu ? `${base}; CPU per request: server ${ms(r.serverCpuMsPerRequest)}, load generator ${ms(r.clientCpuMsPerRequest)}` : base;
 }
 
+/** One org-list request checked against the database, then EXPLAIN ANALYZE of its total_count, then the load. */
+async function benchOrgList(server: RunningServer, c: pg.Client, orgId: string, size: number): Promise<OrgMeasured> {
+  const want = Number((await c.query<{ n: string }>(ORG_COUNT_SQL, [orgId])).rows[0]?.n ?? Number.NaN);
+  const res = await fetch(`${server.baseUrl}${orgPath(orgId)}`, { headers: { authorization: `Bearer ${server.secretKey}` } });
+  if (res.status !== 200) throw new Error(`GET ${orgPath(orgId)} answered ${res.status}: ${await res.text()}`);
+  const body = (await res.json()) as { data?: unknown[]; total_count?: number };
+  const ok = body.data?.length === LIMIT && body.total_count === want;
+  console.log(`org answer: ${body.data?.length ?? '?'} rows, total_count ${int(body.total_count ?? Number.NaN)} (database: ${int(want)}) — ${ok ? 'correct' : 'WRONG'}`);
+  const r = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${ORG_COUNT_SQL}`, [orgId]);
+  const countPlan = r.rows.map((row) => row['QUERY PLAN']);
+  const countMs = Number(/Execution Time: ([\d.]+) ms/.exec(countPlan.join('\n'))?.[1] ?? Number.NaN);
+  console.log(`EXPLAIN ANALYZE org total_count (equivalent of countOrganizationInvitations): ${ORG_COUNT_SQL}\n${countPlan.map((l) => `    ${l}`).join('\n')}`);
+  const opts = {
+    baseUrl: server.baseUrl,
+    method: 'GET' as const,
+    path: orgPath(orgId),
+    connections: CONNECTIONS,
+    headers: { authorization: `Bearer ${server.secretKey}` },
+    serverCpuSeconds: server.cpuSeconds,
+  };
+  await runLoad({ ...opts, seconds: WARMUP_SECONDS });
+  const http = await runLoad({ ...opts, seconds: SECONDS });
+  console.log(`list organization invitations @${int(size)}: ${line(http, true)}`);
+  return { http, countMs, countPlan };
+}
+
 async function main(): Promise<void> {
   await printMachine('bench:list (P5)');
   const { page, counts } = await serverListQueries(LIMIT);
@@ -148,21 +189,31 @@ async function main(): Promise<void> {
 
   const results = new Map<number, Record<Variant, Measured>>();
   const plans = new Map<number, { page: Explained; counts: Explained[] }>();
+  const orgResults = new Map<number, OrgMeasured>();
   await withCleanup(async (defer) => {
     defer(`drop ${DB}`, () => dropDatabase(DB));
     const url = await recreateDatabase(DB);
-    await (await startServer({ databaseUrl: url, inProcessWorker: true })).stop(); // migrates
+    const first = await startServer({ databaseUrl: url, inProcessWorker: true }); // migrates
+    let orgId: string;
+    try {
+      orgId = await createBenchOrganization(first);
+    } finally {
+      await first.stop();
+    }
+    console.log(`organization for the org list: ${orgId}`);
 
     let seeded = 0;
     for (const size of SIZES) {
       heading(`${int(size)} invitations (70% pending, 10% pending but past expiry, 10% accepted, 10% revoked), c=${CONNECTIONS}, ${SECONDS} s per run`);
-      const { secs, stale } = await withClient(url, async (c) => {
+      const { secs, orgSecs, stale } = await withClient(url, async (c) => {
         const s = await seedInvitations(c, seeded + 1, size - seeded, 'realistic');
         await c.query('VACUUM ANALYZE invitations');
-        return { secs: s, stale: await staleRows(c) };
+        const o = await seedOrganizationInvitations(c, orgId, seeded + 1, size - seeded);
+        await c.query('VACUUM ANALYZE organization_invitations');
+        return { secs: s, orgSecs: o, stale: await staleRows(c) };
       });
       seeded = size;
-      console.log(`seeded up to ${int(size)} rows in ${secs.toFixed(1)} s, then VACUUM ANALYZE`);
+      console.log(`seeded up to ${int(size)} rows in ${secs.toFixed(1)} s, and up to ${int(size)} organization invitations of ${orgId} in ${orgSecs.toFixed(1)} s, then VACUUM ANALYZE`);
 
       const serverStarted = Date.now();
       const server = await startServer({ databaseUrl: url, inProcessWorker: true });
@@ -189,6 +240,7 @@ async function main(): Promise<void> {
           measured[variant] = { http, pg: pgr };
         }
         results.set(size, measured);
+        orgResults.set(size, await withClient(url, (c) => benchOrgList(server, c, orgId, size)));
         console.log(`server log lines at warn or above: ${server.warnings()}`);
       } finally {
         await server.stop();
@@ -214,6 +266,27 @@ async function main(): Promise<void> {
     console.log(
       `list ${variant}: p99 at 1M ${ms(b.http.p99)} (goal ≤ ${P5_P99_GOAL_MS} ms: ${b.http.p99 <= P5_P99_GOAL_MS ? 'met' : 'NOT MET'}); ` +
         `1M p99 ÷ 10k p99 = ${ratio(growth)} — ${growth <= FLAT_MAX ? 'flat' : 'NOT FLAT'}`,
+    );
+  }
+
+  // Organization invitations: one organization holding every row.
+  for (const size of SIZES) {
+    const m = orgResults.get(size);
+    if (m) console.log(`list organization invitations @${int(size)}: ${line(m.http)}; total_count query in the database ${ms(m.countMs)}`);
+  }
+  const oa = orgResults.get(small);
+  const ob = orgResults.get(big);
+  if (oa && ob) {
+    const growth = ob.http.p99 / oa.http.p99;
+    console.log(
+      `list organization invitations: p99 at 1M ${ms(ob.http.p99)} (goal ≤ ${P5_P99_GOAL_MS} ms: ${ob.http.p99 <= P5_P99_GOAL_MS ? 'met' : 'NOT MET'}); ` +
+        `1M p99 ÷ 10k p99 = ${ratio(growth)} — ${growth <= FLAT_MAX ? 'flat' : 'NOT FLAT'}`,
+    );
+    const g = ob.countMs / oa.countMs;
+    console.log(
+      ob.countMs > 1 && g > FLAT_MAX
+        ? `organization total_count is NOT FLAT: the server counts the organization's pending rows exactly on every request (count(*), countOrganizationInvitations): ${ms(oa.countMs)} at 10k → ${ms(ob.countMs)} at 1M (×${ratio(g)}) in the database alone.`
+        : `organization total_count in the database: ${ms(oa.countMs)} at 10k → ${ms(ob.countMs)} at 1M (×${ratio(g)}) — flat.`,
     );
   }
 

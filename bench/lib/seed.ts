@@ -49,3 +49,36 @@ export async function seedInvitations(client: pg.Client, first: number, count: n
   if (count > batch && process.stdout.isTTY) process.stdout.write('\n');
   return (Date.now() - started) / 1000;
 }
+
+/** The seeded org:member role (fixed id of the organizations migration). */
+export const ORG_MEMBER_ROLE_ID = `role_${'member'.padStart(27, '0')}`;
+
+// Organization invitations for ONE organization, like seedInvitations (same id scheme with the
+// 'orginv_' prefix, same 'realistic' status mix); role org:member, no inviter, metadata '{}'.
+const INSERT_ORG = `INSERT INTO organization_invitations
+  (id, organization_id, email, role_id, inviter_user_id, public_metadata, private_metadata, redirect_url, notify,
+   status, ticket_hash, expires_at, created_at, updated_at)
+SELECT 'orginv_' || pg_temp.bench_b62((extract(epoch FROM c) * 1000)::bigint, 9) || pg_temp.bench_b62(n, 18),
+       $3::text,
+       'oseed' || n || '@example.com',
+       $4::text, NULL, '{}', '{}', NULL, true,
+       CASE WHEN n % 10 <= 7 THEN 'pending' WHEN n % 10 = 8 THEN 'accepted' ELSE 'revoked' END,
+       sha256(uuid_send(gen_random_uuid())),
+       CASE WHEN n % 10 = 7 THEN now() - interval '1 hour' - random() * interval '300 days'
+            WHEN n % 10 >= 8 THEN c + interval '30 days'
+            ELSE now() + interval '1 day' + random() * interval '29 days' END,
+       c, c
+FROM (SELECT n, now() - random() * interval '365 days' AS c FROM generate_series($1::bigint, $2::bigint) AS n) AS s
+ORDER BY c`;
+
+/** Inserts organization invitations numbered first..first+count-1 for `organizationId` (realistic mix); returns the elapsed seconds. */
+export async function seedOrganizationInvitations(client: pg.Client, organizationId: string, first: number, count: number): Promise<number> {
+  const started = Date.now();
+  await client.query(BASE62);
+  const batch = 100_000;
+  for (let from = first; from < first + count; from += batch) {
+    const to = Math.min(from + batch, first + count) - 1;
+    await client.query(INSERT_ORG, [from, to, organizationId, ORG_MEMBER_ROLE_ID]);
+  }
+  return (Date.now() - started) / 1000;
+}
