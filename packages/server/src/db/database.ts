@@ -6,7 +6,7 @@ import type { DevEmailsTable, OutboxTable } from '../mail/outbox.table.ts';
 import type { OrganizationsTable } from '../features/organizations/organization.table.ts';
 import type { PermissionsTable, RolePermissionsTable, RolesTable } from '../features/roles/role.table.ts';
 import type { OrganizationMembershipsTable } from '../features/memberships/membership.table.ts';
-import type { OrganizationInvitationsTable } from '../features/organization-invitations/organization-invitation.table.ts';
+import type { OrganizationInvitationCountsTable, OrganizationInvitationsTable } from '../features/organization-invitations/organization-invitation.table.ts';
 
 export interface InstanceTable {
   id: string;
@@ -37,4 +37,5 @@ export interface Database {
   role_permissions: RolePermissionsTable;
   organization_memberships: OrganizationMembershipsTable;
   organization_invitations: OrganizationInvitationsTable;
+  organization_invitation_counts: OrganizationInvitationCountsTable;
 }

@@ -7,6 +7,7 @@ import { startTestApp, storeName, type TestApp } from '../helpers/app.ts';
 import { bapi } from '../helpers/http.ts';
 import { newId } from '../../src/lib/ids.ts';
 import type { UserJson } from '../../src/features/users/user.schemas.ts';
+import { expireOverdueOrganizationInvitations } from '../../src/features/organization-invitations/organization-invitation.repository.ts';
 import {
   addMember,
   expireOrganizationInvitation,
@@ -75,6 +76,24 @@ describe(`organization invitations: read and revoke (${storeName})`, () => {
       assert.deepEqual(await by('status=pending&status=expired'), ['alice', 'carol', 'erin']);
       assert.equal(await storedStatus(t, ids.erin!), 'pending', 'no job had to run for erin to read as expired');
       assert.equal((await bapi(t, 'GET', `/v1/organizations/${org.id}/invitations?status=bogus`)).status, 422);
+    });
+
+    it('keeps total_count exact from counters through a sweep and a delete', async () => {
+      const totals = async () => {
+        const out: Record<string, number> = {};
+        for (const q of ['', '?status=pending', '?status=expired', '?status=accepted', '?status=revoked']) {
+          const l = await list(`${q}${q ? '&' : '?'}limit=100`);
+          assert.equal(l.total_count, l.data.length, q);
+          out[q || 'all'] = l.total_count;
+        }
+        return out;
+      };
+      const before = await totals();
+      assert.ok((await expireOverdueOrganizationInvitations(t.deps.db, 1000)) >= 1, 'erin is rewritten to expired');
+      assert.deepEqual(await totals(), before, 'a sweep changes no answer');
+      const extra = await invite(t, org.id, { email_address: `temp.${tag}@list.example.com`, notify: false });
+      await t.deps.db.deleteFrom('organization_invitations').where('id', '=', extra.id).execute();
+      assert.deepEqual(await totals(), before, 'an insert then a delete leave the counts as they were');
     });
 
     it('filters by email_address (canonicalised), orders by created_at or email_address, and pages', async () => {

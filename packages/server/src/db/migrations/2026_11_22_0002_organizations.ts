@@ -102,6 +102,45 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX organization_invitations_email_idx ON organization_invitations (email, status)`.execute(db);
   await sql`CREATE INDEX organization_invitations_created_idx ON organization_invitations (created_at DESC, id DESC)`.execute(db);
 
+  // An organization's list total without counting its rows: per-(organization, status) counters kept
+  // by statement-level triggers (sharded by backend pid), corrected by readers for pending rows past
+  // expiry (partial index below), which the expiry sweeper rewrites to 'expired'. No foreign key:
+  // deleting an organization cascades to its invitations, whose delete trigger still updates these.
+  await sql`CREATE INDEX organization_invitations_pending_expiry_idx ON organization_invitations (organization_id, expires_at) WHERE status = 'pending'`.execute(db);
+  await sql`CREATE TABLE organization_invitation_counts (
+    organization_id text NOT NULL,
+    status text NOT NULL,
+    shard smallint NOT NULL,
+    n bigint NOT NULL,
+    PRIMARY KEY (organization_id, status, shard)
+  )`.execute(db);
+  await sql`CREATE FUNCTION organization_invitation_counts_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'INSERT' THEN
+        INSERT INTO organization_invitation_counts AS c (organization_id, status, shard, n)
+          SELECT organization_id, status, (pg_backend_pid() % 16)::smallint, count(*) FROM new_rows GROUP BY organization_id, status
+          ON CONFLICT (organization_id, status, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
+      ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO organization_invitation_counts AS c (organization_id, status, shard, n)
+          SELECT organization_id, status, (pg_backend_pid() % 16)::smallint, -count(*) FROM old_rows GROUP BY organization_id, status
+          ON CONFLICT (organization_id, status, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
+      ELSE
+        INSERT INTO organization_invitation_counts AS c (organization_id, status, shard, n)
+          SELECT organization_id, status, (pg_backend_pid() % 16)::smallint, sum(d) FROM (
+            SELECT organization_id, status, 1 AS d FROM new_rows UNION ALL SELECT organization_id, status, -1 AS d FROM old_rows
+          ) changes GROUP BY organization_id, status HAVING sum(d) <> 0
+          ON CONFLICT (organization_id, status, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
+      END IF;
+      RETURN NULL;
+    END
+  $$`.execute(db);
+  await sql`CREATE TRIGGER organization_invitation_counts_insert AFTER INSERT ON organization_invitations
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION organization_invitation_counts_apply()`.execute(db);
+  await sql`CREATE TRIGGER organization_invitation_counts_update AFTER UPDATE ON organization_invitations
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION organization_invitation_counts_apply()`.execute(db);
+  await sql`CREATE TRIGGER organization_invitation_counts_delete AFTER DELETE ON organization_invitations
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION organization_invitation_counts_apply()`.execute(db);
+
   // Clerk's defaults: org:admin has every system permission, org:member reads members and billing.
   // Their ids are fixed (well-formed, and oldest of all: the time part is zero), so every
   // installation names the default roles and permissions alike.
@@ -122,7 +161,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['organization_invitations', 'organization_memberships', 'role_permissions', 'roles', 'permissions', 'organizations']) {
+  for (const t of ['organization_invitation_counts', 'organization_invitations', 'organization_memberships', 'role_permissions', 'roles', 'permissions', 'organizations']) {
     await sql`DROP TABLE IF EXISTS ${sql.table(t)}`.execute(db);
   }
+  await sql`DROP FUNCTION IF EXISTS organization_invitation_counts_apply()`.execute(db);
 }

@@ -135,13 +135,57 @@ export async function listOrganizationInvitations(db: Db, f: OrganizationInvitat
     .execute();
 }
 
+/**
+ * total_count for a list. For one organization filtered by status only, it reads the trigger-kept
+ * counters and corrects them for pending rows past expiry (partial index), so the cost does not grow
+ * with the organization's invitations; any other filter counts matching rows.
+ */
 export async function countOrganizationInvitations(db: Db, f: OrganizationInvitationFilter): Promise<number> {
+  if (f.organizationId !== undefined && f.email === undefined && !f.emailQuery && f.userId === undefined) {
+    const organizationId = f.organizationId;
+    const [byStatus, stale] = await Promise.all([
+      db
+        .selectFrom('organization_invitation_counts')
+        .select(['status', (eb) => eb.fn.sum<number>('n').as('n')])
+        .where('organization_id', '=', organizationId)
+        .groupBy('status')
+        .execute(),
+      db
+        .selectFrom('organization_invitations')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('organization_id', '=', organizationId)
+        .where('status', '=', 'pending')
+        .where('expires_at', '<=', sql<Date>`now()`)
+        .executeTakeFirstOrThrow(),
+    ]);
+    const stored = (s: InvitationStatus) => Number(byStatus.find((r) => r.status === s)?.n ?? 0);
+    const staleCount = Number(stale.n);
+    const effective: Record<InvitationStatus, number> = {
+      pending: stored('pending') - staleCount,
+      expired: stored('expired') + staleCount,
+      accepted: stored('accepted'),
+      revoked: stored('revoked'),
+    };
+    const statuses: InvitationStatus[] = f.statuses && f.statuses.length > 0 ? [...new Set(f.statuses)] : ['pending', 'expired', 'accepted', 'revoked'];
+    return statuses.reduce((sum, s) => sum + effective[s], 0);
+  }
   const row = await db
     .selectFrom('organization_invitations as i')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where(filterSql(f))
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** Rewrites up to `limit` pending organization invitations past expiry to 'expired' (see the sweeper). */
+export async function expireOverdueOrganizationInvitations(db: Db, limit: number): Promise<number> {
+  const res = await sql`
+    UPDATE organization_invitations SET status = 'expired', updated_at = now()
+    WHERE id IN (
+      SELECT id FROM organization_invitations WHERE status = 'pending' AND expires_at <= now()
+      ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
+    )`.execute(db);
+  return Number(res.numAffectedRows ?? 0n);
 }
 
 // ---------------------------------------------------------------------------------------------

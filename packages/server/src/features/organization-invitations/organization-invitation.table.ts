@@ -20,3 +20,11 @@ export interface OrganizationInvitationsTable {
 }
 
 export type OrganizationInvitationRow = Selectable<OrganizationInvitationsTable>;
+
+/** Per-(organization, status) row counts kept by triggers (see the migration); sum the shards. */
+export interface OrganizationInvitationCountsTable {
+  organization_id: string;
+  status: InvitationStatus;
+  shard: number;
+  n: number;
+}
