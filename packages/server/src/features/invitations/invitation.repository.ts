@@ -2,6 +2,7 @@
 // every read computes that in SQL (effectiveStatus), so no job has to run first.
 import { sql, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import { totalFromCounters } from './invitation-counts.ts';
 import type { InvitationRow, InvitationStatus, InvitationsTable } from './invitation.table.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -123,16 +124,8 @@ export async function countInvitations(db: Db, f: InvitationFilter): Promise<num
       .where('expires_at', '<=', sql<Date>`now()`)
       .executeTakeFirstOrThrow(),
   ]);
-  const stored = (s: InvitationStatus) => Number(byStatus.find((r) => r.status === s)?.n ?? 0);
-  const staleCount = Number(stale.n);
-  const effective: Record<InvitationStatus, number> = {
-    pending: stored('pending') - staleCount,
-    expired: stored('expired') + staleCount,
-    accepted: stored('accepted'),
-    revoked: stored('revoked'),
-  };
-  const statuses: InvitationStatus[] = f.statuses && f.statuses.length > 0 ? [...new Set(f.statuses)] : ['pending', 'expired', 'accepted'];
-  return statuses.reduce((sum, s) => sum + effective[s], 0);
+  const statuses: InvitationStatus[] = f.statuses && f.statuses.length > 0 ? f.statuses : ['pending', 'expired', 'accepted'];
+  return totalFromCounters(byStatus, Number(stale.n), statuses);
 }
 
 /** Deletes the invitation and every stored copy of its email (outbox rows and dev-mailbox copies). */

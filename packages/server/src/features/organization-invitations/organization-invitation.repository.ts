@@ -5,6 +5,7 @@
 // name, its organization's public data and its inviter's public data, joined in the same query.
 import { sql, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import { totalFromCounters } from '../invitations/invitation-counts.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import type { InvitationStatus } from '../invitations/invitation.table.ts';
 
@@ -158,16 +159,8 @@ export async function countOrganizationInvitations(db: Db, f: OrganizationInvita
         .where('expires_at', '<=', sql<Date>`now()`)
         .executeTakeFirstOrThrow(),
     ]);
-    const stored = (s: InvitationStatus) => Number(byStatus.find((r) => r.status === s)?.n ?? 0);
-    const staleCount = Number(stale.n);
-    const effective: Record<InvitationStatus, number> = {
-      pending: stored('pending') - staleCount,
-      expired: stored('expired') + staleCount,
-      accepted: stored('accepted'),
-      revoked: stored('revoked'),
-    };
-    const statuses: InvitationStatus[] = f.statuses && f.statuses.length > 0 ? [...new Set(f.statuses)] : ['pending', 'expired', 'accepted', 'revoked'];
-    return statuses.reduce((sum, s) => sum + effective[s], 0);
+    const statuses: InvitationStatus[] = f.statuses && f.statuses.length > 0 ? f.statuses : ['pending', 'expired', 'accepted', 'revoked'];
+    return totalFromCounters(byStatus, Number(stale.n), statuses);
   }
   const row = await db
     .selectFrom('organization_invitations as i')
