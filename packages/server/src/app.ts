@@ -8,7 +8,9 @@ import type { Deps } from './deps.ts';
 import { registerSecretKeyAuth } from './http/auth.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { registerJsonWire } from './http/json.ts';
-import { registerRateLimits } from './http/rate-limit.ts';
+import { registerPerIpRateLimits, registerRateLimits } from './http/rate-limit.ts';
+import { FRONTEND_PATHS, apiConstraint } from './http/constraint.ts';
+import { registerFrontendPreflight, registerFrontendWire } from './http/frontend.ts';
 import { openApiOptions, redactUrl } from './http/openapi.ts';
 import { ErrorEnvelope } from './http/schemas.ts';
 import { Invitation } from './features/invitations/invitation.schemas.ts';
@@ -27,6 +29,18 @@ import { roleRoutes } from './features/roles/role.routes.ts';
 import { roleSchemas } from './features/roles/role.schemas.ts';
 import { organizationInvitationRoutes } from './features/organization-invitations/organization-invitation.routes.ts';
 import { organizationInvitationSchemas } from './features/organization-invitations/organization-invitation.schemas.ts';
+import { clientRoutes } from './features/clients/client.routes.ts';
+import { clientSchemas } from './features/clients/client.schemas.ts';
+import { signUpRoutes } from './features/sign-ups/sign-up.routes.ts';
+import { signUpSchemas } from './features/sign-ups/sign-up.schemas.ts';
+import { signInRoutes } from './features/sign-ins/sign-in.routes.ts';
+import { signInSchemas } from './features/sign-ins/sign-in.schemas.ts';
+import { meRoutes } from './features/me/me.routes.ts';
+import { meSchemas } from './features/me/me.schemas.ts';
+import { organizationAdminRoutes } from './features/organization-admin/organization-admin.routes.ts';
+import { jwksBackendRoutes, jwksPublicRoutes, sessionTokenRoutes } from './features/session-tokens/session-token.routes.ts';
+import { allowlistRoutes } from './features/allowlist/allowlist.routes.ts';
+import { environmentRoutes } from './features/environment/environment.routes.ts';
 
 export interface BuildAppOptions {
   /** Pino logger options, or false for none (tests). */
@@ -51,14 +65,17 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     requestIdHeader: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200, constraints: { api: apiConstraint } },
+    // X-Forwarded-For is believed for exactly the configured number of proxy hops (per-IP limits).
+    trustProxy: deps.config.trustProxyHops > 0 ? (_addr: string, hop: number) => hop < deps.config.trustProxyHops : false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerJsonWire(app);
   registerErrorHandling(app);
   app.addSchema(ErrorEnvelope);
   app.addSchema(Invitation);
-  for (const s of [...userSchemas, ...organizationSchemas, ...membershipSchemas, ...roleSchemas, ...organizationInvitationSchemas]) app.addSchema(s);
+  for (const s of [...userSchemas, ...organizationSchemas, ...membershipSchemas, ...roleSchemas, ...organizationInvitationSchemas,
+    ...clientSchemas, ...signUpSchemas, ...signInSchemas, ...meSchemas]) app.addSchema(s);
 
   await app.register(swagger, openApiOptions(deps.config.publicUrl));
   await app.register(swaggerUi, { routePrefix: '/v1/docs', staticCSP: true });
@@ -68,6 +85,21 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   await app.register(ticketRoutes, { deps });
   await app.register(pageRoutes, { deps });
   await app.register(devMailboxPageRoutes, { deps });
+  await app.register(jwksPublicRoutes, { deps });
+
+  // The Frontend API: browsers, authenticated by the __client cookie's session (http/frontend.ts).
+  registerFrontendPreflight(app, deps, FRONTEND_PATHS);
+  await app.register(async (fapi) => {
+    registerFrontendWire(fapi, deps);
+    registerPerIpRateLimits(fapi, deps.rateLimits);
+    await fapi.register(environmentRoutes, { deps });
+    await fapi.register(clientRoutes, { deps });
+    await fapi.register(signUpRoutes, { deps });
+    await fapi.register(signInRoutes, { deps });
+    await fapi.register(sessionTokenRoutes, { deps });
+    await fapi.register(meRoutes, { deps });
+    await fapi.register(organizationAdminRoutes, { deps });
+  });
 
   // The Backend API: everything in this scope needs the secret key.
   await app.register(async (api) => {
@@ -81,6 +113,8 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     await api.register(membershipRoutes, { deps });
     await api.register(roleRoutes, { deps });
     await api.register(organizationInvitationRoutes, { deps });
+    await api.register(allowlistRoutes, { deps });
+    await api.register(jwksBackendRoutes, { deps });
   });
 
   return app;

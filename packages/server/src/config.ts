@@ -29,7 +29,22 @@ export interface Config {
   readonly rateLimitsEnabled: boolean;
   /** Clerk's documented limits unless overridden by TESSERA_RATE_LIMIT_<NAME>=<points>/<duration>. */
   readonly rateLimits: Readonly<Record<RateLimitName, RateLimitRule>>;
+  /**
+   * Who may sign up without an invitation: `public` (anyone), `restricted` (nobody: invitation
+   * tickets only), `allowlist` (only identifiers on the allowlist; tickets always work).
+   */
+  readonly signUpMode: SignUpMode;
+  /** How long a session lives after sign-in, in seconds (TESSERA_SESSION_LIFETIME_HOURS). */
+  readonly sessionLifetimeSeconds: number;
+  /** Wrong passwords in a row that lock an account, and for how long (seconds). */
+  readonly lockoutAttempts: number;
+  readonly lockoutSeconds: number;
+  /** Trust X-Forwarded-For from this many proxies in front (for per-IP limits); 0 = none. */
+  readonly trustProxyHops: number;
 }
+
+export type SignUpMode = 'public' | 'restricted' | 'allowlist';
+export const SIGN_UP_MODES: readonly SignUpMode[] = ['public', 'restricted', 'allowlist'];
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, detail: string) {
@@ -163,6 +178,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     RATE_LIMIT_NAMES.map((n) => [n, rateRule(env, rateLimitVariable(n), RATE_LIMITS[n])]),
   ) as Record<RateLimitName, RateLimitRule>;
 
+  const signUpMode = (str(env, 'TESSERA_SIGN_UP_MODE') ?? 'public').toLowerCase();
+  if (!(SIGN_UP_MODES as readonly string[]).includes(signUpMode)) {
+    throw new ConfigError('TESSERA_SIGN_UP_MODE', `must be one of ${SIGN_UP_MODES.join(', ')}; got "${signUpMode}"`);
+  }
+
   return Object.freeze({
     port,
     host,
@@ -182,5 +202,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     redisUrl,
     rateLimitsEnabled: onOff(env, 'TESSERA_RATE_LIMITS', true),
     rateLimits: Object.freeze(rateLimits),
+    signUpMode: signUpMode as SignUpMode,
+    sessionLifetimeSeconds: int(env, 'TESSERA_SESSION_LIFETIME_HOURS', 24 * 7, 1, 24 * 365) * 3600,
+    lockoutAttempts: int(env, 'TESSERA_LOCKOUT_ATTEMPTS', 10, 1, 1000),
+    lockoutSeconds: int(env, 'TESSERA_LOCKOUT_MINUTES', 30, 1, 60 * 24 * 30) * 60,
+    trustProxyHops: int(env, 'TESSERA_TRUST_PROXY_HOPS', 0, 0, 10),
   });
 }

@@ -6,6 +6,11 @@ import type { DevEmailsTable, OutboxTable } from '../mail/outbox.table.ts';
 import type { OrganizationsTable } from '../features/organizations/organization.table.ts';
 import type { PermissionsTable, RolePermissionsTable, RolesTable } from '../features/roles/role.table.ts';
 import type { OrganizationMembershipsTable } from '../features/memberships/membership.table.ts';
+import type { ClientsTable, SessionsTable } from '../features/clients/client.table.ts';
+import type { SignUpsTable } from '../features/sign-ups/sign-up.table.ts';
+import type { SignInsTable } from '../features/sign-ins/sign-in.table.ts';
+import type { SigningKeysTable } from '../features/session-tokens/signing-key.table.ts';
+import type { AllowlistIdentifiersTable } from '../features/allowlist/allowlist.table.ts';
 import type { OrganizationInvitationCountsTable, OrganizationInvitationsTable } from '../features/organization-invitations/organization-invitation.table.ts';
 
 export interface InstanceTable {
@@ -38,4 +43,10 @@ export interface Database {
   organization_memberships: OrganizationMembershipsTable;
   organization_invitations: OrganizationInvitationsTable;
   organization_invitation_counts: OrganizationInvitationCountsTable;
+  clients: ClientsTable;
+  sessions: SessionsTable;
+  sign_ups: SignUpsTable;
+  sign_ins: SignInsTable;
+  signing_keys: SigningKeysTable;
+  allowlist_identifiers: AllowlistIdentifiersTable;
 }

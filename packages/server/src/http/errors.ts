@@ -45,7 +45,7 @@ export const ERRORS = {
   form_username_invalid_length: { status: 422, message: 'Username has an invalid length.', long: 'Username must be between {min} and {max} characters long.' },
   form_username_invalid_character: { status: 422, message: 'Username can only contain letters, numbers and \'_\', \'-\' or \'.\'.', long: 'Username can only contain letters, numbers and \'_\', \'-\' or \'.\'.' },
   invitation_already_revoked: { status: 400, message: 'already revoked', long: 'Invitation is already revoked.' },
-  invitation_already_accepted: { status: 400, message: 'already accepted', long: 'Invitation is already accepted and can no longer be revoked.' },
+  invitation_already_accepted: { status: 400, message: 'already accepted', long: 'Invitation is already accepted, try signing in instead.' },
   form_password_length_too_short: { status: 422, message: 'Passwords must be 8 characters or more.', long: 'Passwords must be {min} characters or more.' },
   form_password_length_too_long: { status: 422, message: 'Password is too long.', long: 'Passwords must be at most {max} characters.' },
   form_password_pwned: { status: 422, message: 'Password has been found in an online data breach.', long: 'This password is too common or has been found in a data breach; please choose another.' },
@@ -68,6 +68,36 @@ export const ERRORS = {
   organization_system_role_not_modifiable: { status: 403, message: 'organization system role cannot be modified', long: 'The system role {key} cannot be deleted and keeps its key; only its name, description and permissions can change.' },
   organization_role_permission_association_exists: { status: 409, message: 'permission already assigned to role', long: 'This organization permission is already associated to this organization role.' },
   organization_role_permission_association_not_found: { status: 404, message: 'permission not assigned to role', long: 'This organization permission is not associated with the organization role.' },
+
+  // Frontend API: sessions and origins (origin_invalid, signed_out, sign_up_mode_restricted and
+  // verification_not_started are Tessera's own codes; the rest are Clerk's from data/api_errors.json)
+  signed_out: { status: 401, message: 'Signed out', long: 'You are signed out: sign in and try again.' },
+  origin_invalid: { status: 403, message: 'Origin not allowed', long: 'This request comes from an origin that is not allowed to call the Frontend API.' },
+  sign_up_mode_restricted: { status: 403, message: 'Sign-ups are restricted', long: 'Sign-ups are by invitation only: follow the link in your invitation email.' },
+  not_allowed_access: { status: 403, message: 'Access not allowed', long: 'This identifier is not allowed to sign up to this application.' },
+  user_locked: { status: 403, message: 'Account locked', long: 'Your account is locked after too many failed attempts. You will be able to try again in {minutes} minutes.' },
+
+  // Tickets (FAPI)
+  ticket_invalid_code: { status: 400, message: 'Ticket invalid', long: 'This ticket is invalid. Make sure you are using a valid ticket from your invitation.' },
+  ticket_expired_code: { status: 400, message: 'Ticket expired', long: 'This ticket has expired and cannot be used anymore.' },
+  revoked_invitation: { status: 400, message: 'Invitation revoked', long: 'The invitation was revoked.' },
+  invitation_account_exists: { status: 400, message: 'Account exists', long: 'An account already exists for this invitation. Sign in instead.' },
+  invitation_account_not_exists: { status: 400, message: 'Account does not exist', long: 'No account exists for this invitation. Sign up instead.' },
+  organization_invitation_revoked_code: { status: 400, message: 'Invitation revoked', long: 'The organization invitation was revoked.' },
+  organization_invitation_already_accepted: { status: 400, message: 'Invitation already accepted', long: 'The organization invitation has already been accepted.' },
+  organization_invitation_identification_not_exist: { status: 400, message: 'User not found', long: 'User not found. Please sign up first.' },
+  organization_invitation_identification_already_exists: { status: 400, message: 'Account exists', long: 'An account already exists for this invitation. Please try signing in instead.' },
+
+  // Sign-in and sign-up (FAPI)
+  form_identifier_not_found: { status: 422, message: "Couldn't find your account.", long: "Couldn't find your account." },
+  form_password_incorrect: { status: 422, message: 'Password is incorrect. Try again, or use another method.', long: 'Password is incorrect. Try again, or use another method.' },
+  form_code_incorrect: { status: 422, message: 'Incorrect code', long: 'The code is incorrect.' },
+  verification_failed: { status: 400, message: 'Too many failed attempts', long: 'Too many failed attempts. Request a new code and try again.' },
+  verification_expired: { status: 400, message: 'Verification expired', long: 'This verification has expired. Request a new code.' },
+  verification_not_started: { status: 400, message: 'No verification in progress', long: 'Prepare a verification (send a code) before attempting it.' },
+  strategy_for_user_invalid: { status: 422, message: 'Invalid verification strategy', long: 'This sign-in method is not available for this account; use an email code.' },
+  sign_up_already_complete: { status: 400, message: 'Sign-up complete', long: 'This sign-up is already complete.' },
+  sign_in_already_complete: { status: 400, message: 'Sign-in complete', long: 'This sign-in is already complete.' },
 
   // Limits
   too_many_requests: { status: 429, message: 'Too many requests', long: 'Too many requests, retry later.' },

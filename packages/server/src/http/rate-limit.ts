@@ -25,6 +25,10 @@ export const RATE_LIMITS = {
   'organization_invitations.create': { points: 250, durationSeconds: 3600 },
   /** POST /v1/organizations/{id}/invitations/bulk */
   'organization_invitations.bulk': { points: 50, durationSeconds: 3600 },
+  /** Frontend API sign-in attempts (create, prepare/attempt first factor), per client IP. */
+  'sign_ins.create': { points: 5, durationSeconds: 10 },
+  /** Frontend API sign-up attempts (create, prepare/attempt verification), per client IP. */
+  'sign_ups.create': { points: 5, durationSeconds: 10 },
 } as const satisfies Record<string, RateLimitRule>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;
@@ -44,8 +48,11 @@ export interface RateLimits {
   readonly store: RateLimitStoreKind | 'off';
   /** For the start-up banner: "memory", "PostgreSQL", "Redis host:port" or "off". */
   readonly describe: string;
-  /** Counts one request against `name` for this instance; throws 429 too_many_requests when over. */
-  consume(name: RateLimitName): Promise<void>;
+  /**
+   * Counts one request against `name` for `key` (default: this instance); throws 429
+   * too_many_requests when over.
+   */
+  consume(name: RateLimitName, key?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -88,11 +95,11 @@ export async function createRateLimits(opts: CreateRateLimitsOptions): Promise<R
   return {
     store: store.kind,
     describe: store.describe,
-    async consume(name) {
+    async consume(name, key) {
       const limiter = store.limiters.get(name);
       if (!limiter) throw new Error(`unknown rate limit ${name}`);
       try {
-        await limiter.consume(instanceId);
+        await limiter.consume(key === undefined ? instanceId : `${instanceId}:${key}`);
       } catch (err) {
         // The library rejects with a RateLimiterRes when the limit is exceeded, with an Error when
         // the store failed.
@@ -127,5 +134,17 @@ export function registerRateLimits(app: FastifyInstance, limits: RateLimits): vo
     await limits.consume('backend_api');
     const name = req.routeOptions.config.rateLimit;
     if (name !== undefined) await limits.consume(name);
+  });
+}
+
+/**
+ * The Frontend API's limits: a route's named limit (`config.rateLimit`), counted per client IP
+ * (req.ip: the socket's address, or X-Forwarded-For through TESSERA_TRUST_PROXY_HOPS proxies).
+ */
+export function registerPerIpRateLimits(app: FastifyInstance, limits: RateLimits): void {
+  if (limits.store === 'off') return;
+  app.addHook('onRequest', async (req) => {
+    const name = req.routeOptions.config.rateLimit;
+    if (name !== undefined) await limits.consume(name, `ip:${req.ip}`);
   });
 }

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const WIDTH = 27;
 
-export type IdPrefix = 'user' | 'idn' | 'inv' | 'org' | 'orginv' | 'orgmem' | 'ins' | 'sess' | 'client' | 'role' | 'perm' | 'sua' | 'sia' | 'msg';
+export type IdPrefix = 'user' | 'idn' | 'inv' | 'org' | 'orginv' | 'orgmem' | 'ins' | 'sess' | 'client' | 'role' | 'perm' | 'sua' | 'sia' | 'msg' | 'alid' | 'ver';
 
 let lastMs = -1;
 let lastRandom = Buffer.alloc(14);

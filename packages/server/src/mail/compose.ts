@@ -7,7 +7,7 @@ import { Value } from '@sinclair/typebox/value';
 import { canonicalEmail } from '../lib/email.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import type { ClaimedEmail } from './outbox.repository.ts';
-import { isTemplateName, renderInvitationEmail, renderOrganizationInvitationEmail, type RenderedTemplate } from './templates.ts';
+import { isTemplateName, renderInvitationEmail, renderOrganizationInvitationEmail, renderVerificationCodeEmail, type RenderedTemplate } from './templates.ts';
 import { DeliveryError, type OutgoingEmail } from './transport.ts';
 
 const StoredPayload = Type.Object({
@@ -51,6 +51,11 @@ export function composeOutboxEmail(row: Pick<ClaimedEmail, 'payload' | 'message_
   const expiresAt = payload.vars.expires_at;
   if (typeof appName !== 'string' || typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) {
     throw permanent('vars.app_name and vars.expires_at are required');
+  }
+  if (name === 'verification_code') {
+    const purpose = payload.vars.purpose === 'sign_in' ? 'sign_in' : 'sign_up';
+    const code = openSealed(payload, 'code', ctx.box);
+    return { messageId: row.message_id, from: ctx.mailFrom, to: payload.to, ...renderVerificationCodeEmail({ appName, code, expiresAt, purpose }) };
   }
   const url = openSealed(payload, 'url', ctx.box);
   let rendered: RenderedTemplate;

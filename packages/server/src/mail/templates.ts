@@ -28,10 +28,20 @@ export interface OrganizationInvitationTemplateVars extends InvitationTemplateVa
   inviterEmail: string | null;
 }
 
-export const TEMPLATE_NAMES = ['invitation', 'waitlist_invitation', 'organization_invitation'] as const;
+export const TEMPLATE_NAMES = ['invitation', 'waitlist_invitation', 'organization_invitation', 'verification_code'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 /** The application-invitation templates (renderInvitationEmail). */
-export type InvitationTemplateName = Exclude<TemplateName, 'organization_invitation'>;
+export type InvitationTemplateName = Exclude<TemplateName, 'organization_invitation' | 'verification_code'>;
+
+export interface VerificationCodeTemplateVars {
+  appName: string;
+  /** The 6-digit code (a secret until sent). */
+  code: string;
+  /** Unix milliseconds. */
+  expiresAt: number;
+  /** sign_up: verifying a new account's address; sign_in: signing in with a code. */
+  purpose: 'sign_up' | 'sign_in';
+}
 
 export function isTemplateName(s: string): s is TemplateName {
   return (TEMPLATE_NAMES as readonly string[]).includes(s);
@@ -105,6 +115,33 @@ export function renderOrganizationInvitationEmail(vars: OrganizationInvitationTe
     expiresAt: vars.expiresAt,
     appName: vars.appName,
   });
+}
+
+/** The email-code message: the code, what it is for, and when it stops working. */
+export function renderVerificationCodeEmail(vars: VerificationCodeTemplateVars): RenderedTemplate {
+  const what = vars.purpose === 'sign_up' ? `verify your email address on ${vars.appName}` : `sign in to ${vars.appName}`;
+  const expires = formatUtcDate(vars.expiresAt);
+  const subject = `${vars.code} is your ${vars.appName} code`.replace(/[\r\n]+/g, ' ');
+  const text = [
+    `Your code to ${what} is:`,
+    '',
+    vars.code,
+    '',
+    `It expires on ${expires}. If you did not ask for it, you can ignore this email.`,
+    '',
+  ].join('\n');
+  const html = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
+<body style="margin:0;padding:32px;background:#f6f7f9;font:16px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1c2430">
+<div style="max-width:480px;margin:0 auto;background:#ffffff;border-radius:12px;padding:32px">
+<p style="margin:0 0 16px">Your code to ${escapeHtml(what)} is:</p>
+<p style="margin:0 0 24px;font-size:32px;letter-spacing:6px;font-weight:700" data-code="${escapeHtml(vars.code)}">${escapeHtml(vars.code)}</p>
+<p style="margin:0;font-size:14px;color:#5a6475">It expires on ${escapeHtml(expires)}. If you did not ask for it, you can ignore this email.</p>
+</div>
+</body>
+</html>`;
+  return { subject, html, text };
 }
 
 interface Layout {

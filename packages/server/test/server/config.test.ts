@@ -45,6 +45,8 @@ describe('config', () => {
       'invitations.bulk': { points: 25, durationSeconds: 3600 },
       'organization_invitations.create': { points: 250, durationSeconds: 3600 },
       'organization_invitations.bulk': { points: 50, durationSeconds: 3600 },
+      'sign_ins.create': { points: 5, durationSeconds: 10 },
+      'sign_ups.create': { points: 5, durationSeconds: 10 },
     });
     assert.ok(Object.isFrozen(c.rateLimits));
   });
@@ -55,6 +57,7 @@ describe('config', () => {
       TESSERA_RATE_LIMIT_BACKEND_API: '500/10s', TESSERA_RATE_LIMIT_INVITATIONS_CREATE: '3/60s',
       TESSERA_RATE_LIMIT_INVITATIONS_BULK: '10/1h', TESSERA_RATE_LIMIT_ORGANIZATION_INVITATIONS_CREATE: '250/3600s',
       TESSERA_RATE_LIMIT_ORGANIZATION_INVITATIONS_BULK: '5/15m',
+      TESSERA_RATE_LIMIT_SIGN_INS_CREATE: '20/1m', TESSERA_RATE_LIMIT_SIGN_UPS_CREATE: '3/30s',
     });
     assert.equal(c.redisUrl, 'rediss://:secret@cache.internal:6380/2');
     assert.equal(c.rateLimitsEnabled, false);
@@ -64,8 +67,17 @@ describe('config', () => {
       'invitations.bulk': { points: 10, durationSeconds: 3600 },
       'organization_invitations.create': { points: 250, durationSeconds: 3600 },
       'organization_invitations.bulk': { points: 5, durationSeconds: 900 },
+      'sign_ins.create': { points: 20, durationSeconds: 60 },
+      'sign_ups.create': { points: 3, durationSeconds: 30 },
     });
     assert.equal(loadConfig({ TESSERA_RATE_LIMITS: 'on' }).rateLimitsEnabled, true);
+    const f = loadConfig({ TESSERA_SIGN_UP_MODE: 'Restricted', TESSERA_SESSION_LIFETIME_HOURS: '12', TESSERA_LOCKOUT_ATTEMPTS: '3', TESSERA_LOCKOUT_MINUTES: '5', TESSERA_TRUST_PROXY_HOPS: '1' });
+    assert.deepEqual(
+      [f.signUpMode, f.sessionLifetimeSeconds, f.lockoutAttempts, f.lockoutSeconds, f.trustProxyHops],
+      ['restricted', 12 * 3600, 3, 300, 1],
+    );
+    const d = loadConfig({});
+    assert.deepEqual([d.signUpMode, d.sessionLifetimeSeconds, d.lockoutAttempts, d.lockoutSeconds, d.trustProxyHops], ['public', 7 * 24 * 3600, 10, 1800, 0]);
     assert.equal(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl, 'redis://127.0.0.1:6379');
   });
 
@@ -95,6 +107,12 @@ describe('config', () => {
     [{ TESSERA_RATE_LIMIT_ORGANIZATION_INVITATIONS_CREATE: '-1/1h' }, 'TESSERA_RATE_LIMIT_ORGANIZATION_INVITATIONS_CREATE'],
     [{ TESSERA_RATE_LIMIT_ORGANIZATION_INVITATIONS_BULK: '50/2d' }, 'TESSERA_RATE_LIMIT_ORGANIZATION_INVITATIONS_BULK'],
     [{ TESSERA_RATE_LIMIT_ORGANIZATION_INVITATIONS_BULK: '50/25h' }, 'TESSERA_RATE_LIMIT_ORGANIZATION_INVITATIONS_BULK'],
+    [{ TESSERA_RATE_LIMIT_SIGN_INS_CREATE: '5' }, 'TESSERA_RATE_LIMIT_SIGN_INS_CREATE'],
+    [{ TESSERA_SIGN_UP_MODE: 'invite-only' }, 'TESSERA_SIGN_UP_MODE'],
+    [{ TESSERA_SESSION_LIFETIME_HOURS: '0' }, 'TESSERA_SESSION_LIFETIME_HOURS'],
+    [{ TESSERA_LOCKOUT_ATTEMPTS: 'ten' }, 'TESSERA_LOCKOUT_ATTEMPTS'],
+    [{ TESSERA_LOCKOUT_MINUTES: '0' }, 'TESSERA_LOCKOUT_MINUTES'],
+    [{ TESSERA_TRUST_PROXY_HOPS: '11' }, 'TESSERA_TRUST_PROXY_HOPS'],
   ];
   for (const [env, variable] of bad) {
     it(`refuses ${JSON.stringify(env)} naming ${variable}`, () => {

@@ -8,17 +8,24 @@
 // invitation goes to /sign-up, and an organization invitation to /sign-in when a user owns the
 // invited address and to /sign-up when not (clerk-wire.md §6.3). Either way the URL carries
 // __clerk_ticket and __clerk_status (sign_in | sign_up).
+import type { FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.ts';
+import { ApiError } from '../../http/errors.ts';
+import { findLiveSessionsOfClient, setActiveOrganization } from '../clients/client.repository.ts';
+import { resolveClient } from '../clients/client.service.ts';
+import { acceptOrganizationInvitationAsUser, ownsVerifiedEmail } from './ticket.accept.ts';
 import { hashTicket, ticketPurposeOf } from '../../lib/tickets.ts';
 import { findInvitationByTicketHash, type InvitationView } from '../invitations/invitation.repository.ts';
 import { findOrganizationInvitationByTicketHash } from '../organization-invitations/organization-invitation.repository.ts';
 import { findClaimedEmails } from '../users/user.repository.ts';
 
-export type TicketStatus = 'sign_up' | 'sign_in';
+export type TicketStatus = 'sign_up' | 'sign_in' | 'complete';
 
 /** What a usable ticket invites to; only the stored row counts, never claims in the token. */
 export interface UsableTicket {
   kind: 'invitation' | 'organization_invitation';
+  /** The invitation's id. */
+  id: string | null;
   email: string;
   redirectUrl: string | null;
   /** The organization's name, for an organization invitation. */
@@ -45,12 +52,12 @@ export async function findUsableTicket(deps: Deps, ticket: string | undefined): 
   switch (ticketPurposeOf(ticket)) {
     case 'invitation': {
       const row = await findUsableInvitation(deps, ticket);
-      return row ? { kind: 'invitation', email: row.email, redirectUrl: row.redirect_url, organizationName: null } : null;
+      return row ? { kind: 'invitation', id: row.id, email: row.email, redirectUrl: row.redirect_url, organizationName: null } : null;
     }
     case 'organization_invitation': {
       const row = await findOrganizationInvitationByTicketHash(deps.db, hashTicket('organization_invitation', ticket));
       if (!row || row.status !== 'pending') return null;
-      return { kind: 'organization_invitation', email: row.email, redirectUrl: row.redirect_url, organizationName: row.organization_name };
+      return { kind: 'organization_invitation', id: row.id, email: row.email, redirectUrl: row.redirect_url, organizationName: row.organization_name };
     }
     default:
       return null;
@@ -58,14 +65,45 @@ export async function findUsableTicket(deps: Deps, ticket: string | undefined): 
 }
 
 /** sign_in when a user owns the invited address, else sign_up. */
-export async function ticketStatusOf(deps: Deps, email: string): Promise<TicketStatus> {
+export async function ticketStatusOf(deps: Deps, email: string): Promise<'sign_up' | 'sign_in'> {
   return (await findClaimedEmails(deps.db, [email])).length > 0 ? 'sign_in' : 'sign_up';
 }
 
-export async function resolveTicketRedirect(deps: Deps, ticket: string | undefined): Promise<string> {
+/**
+ * `complete`: the browser already has a session whose user owns the invited address (verified), and
+ * the invitation is an organization invitation: it is accepted right here, and the browser goes on
+ * to redirect_url, or `/` (seed 003). Only that user's own session can do this, so a mail scanner
+ * following the link (no session) still consumes nothing. If accepting fails (say, no seat left),
+ * the link behaves as for any signed-out browser.
+ */
+async function acceptForSignedInUser(deps: Deps, req: FastifyRequest, usable: UsableTicket): Promise<boolean> {
+  if (usable.kind !== 'organization_invitation' || usable.id === null) return false;
+  const client = await resolveClient(deps, req);
+  if (!client) return false;
+  const [session] = await findLiveSessionsOfClient(deps.db, client.id);
+  if (!session || !(await ownsVerifiedEmail(deps.db, session.user_id, usable.email))) return false;
+  try {
+    await deps.db.transaction().execute(async (trx) => {
+      const row = await acceptOrganizationInvitationAsUser(deps, session.user_id, usable.id!, trx);
+      await setActiveOrganization(trx, session.id, row.organization_id);
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof ApiError) return false;
+    throw err;
+  }
+}
+
+export async function resolveTicketRedirect(deps: Deps, ticket: string | undefined, req?: FastifyRequest): Promise<string> {
   const signUp = new URL('/sign-up', deps.config.publicUrl);
   const usable = await findUsableTicket(deps, ticket);
   if (!usable) return signUp.href;
+  if (req && (await acceptForSignedInUser(deps, req, usable))) {
+    const target = new URL(usable.redirectUrl ?? new URL('/', deps.config.publicUrl).href);
+    target.searchParams.set('__clerk_ticket', ticket!);
+    target.searchParams.set('__clerk_status', 'complete');
+    return target.href;
+  }
   const status = await ticketStatusOf(deps, usable.email);
   const page = usable.kind === 'organization_invitation' && status === 'sign_in' ? new URL('/sign-in', deps.config.publicUrl) : signUp;
   const target = new URL(usable.redirectUrl ?? page.href);

@@ -7,7 +7,7 @@ import type { EmailAddressRow, EmailAddressesTable, UserRow, UsersTable } from '
 type Db = Kysely<Database> | Transaction<Database>;
 type Json = Record<string, unknown>;
 
-export type UserView = Omit<UserRow, 'password_digest' | 'password_hasher'> & { password_enabled: boolean };
+export type UserView = Omit<UserRow, 'password_digest' | 'password_hasher' | 'failed_sign_in_attempts' | 'locked_until'> & { password_enabled: boolean };
 
 const userColumns = [
   'id', 'external_id', 'username', 'first_name', 'last_name', 'public_metadata', 'private_metadata', 'unsafe_metadata',

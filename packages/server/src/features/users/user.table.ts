@@ -24,6 +24,8 @@ export interface UsersTable {
   primary_email_address_id: string | null;
   last_sign_in_at: Date | null;
   last_active_at: Date | null;
+  failed_sign_in_attempts: Generated<number>;
+  locked_until: Date | null;
   legal_accepted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;

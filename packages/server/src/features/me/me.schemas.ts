@@ -1,0 +1,18 @@
+// The signed-in user's own resources in the Frontend API. Objects a browser sees never carry
+// private metadata.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { OrganizationInvitation } from '../organization-invitations/organization-invitation.schemas.ts';
+import { FrontendMembershipRef } from '../clients/client.schemas.ts';
+
+export const FrontendOrganizationInvitation = Type.Omit(OrganizationInvitation, ['private_metadata'], { $id: 'FrontendOrganizationInvitation' });
+export type FrontendOrganizationInvitationJson = Static<typeof FrontendOrganizationInvitation>;
+export const FrontendOrganizationInvitationRef = Type.Unsafe<FrontendOrganizationInvitationJson>(Type.Ref('FrontendOrganizationInvitation'));
+export const FrontendOrganizationInvitationList = Type.Object({ data: Type.Array(FrontendOrganizationInvitationRef), total_count: Type.Integer() });
+export type FrontendOrganizationInvitationListJson = Static<typeof FrontendOrganizationInvitationList>;
+
+export const FrontendMembershipList = Type.Object({ data: Type.Array(FrontendMembershipRef), total_count: Type.Integer() });
+export type FrontendMembershipListJson = Static<typeof FrontendMembershipList>;
+
+export const meSchemas: TSchema[] = [FrontendOrganizationInvitation];
+
+export const InvitationIdParams = Type.Object({ invitation_id: Type.String({ minLength: 1, maxLength: 64, description: 'orginv_…' }) });

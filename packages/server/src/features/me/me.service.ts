@@ -1,0 +1,59 @@
+// The signed-in user's own account in the Frontend API: who they are, their memberships, the
+// organization invitations addressed to their verified email addresses, and accepting one.
+// Every function needs a live session (401 signed_out otherwise).
+import type { Deps } from '../../deps.ts';
+import { requireSession, toFrontendUser } from '../clients/client.service.ts';
+import { setActiveOrganization } from '../clients/client.repository.ts';
+import type { FrontendMembershipJson, FrontendUserJson } from '../clients/client.schemas.ts';
+import type { FapiCall, FapiResult } from '../clients/client.view.ts';
+import { listUserMemberships } from '../memberships/membership.service.ts';
+import type { OrganizationMembershipJson } from '../memberships/membership.schemas.ts';
+import { getOrganizationInvitation, listUserOrganizationInvitations } from '../organization-invitations/organization-invitation.service.ts';
+import type { OrganizationInvitationJson, UserOrganizationInvitationsQueryT } from '../organization-invitations/organization-invitation.schemas.ts';
+import { acceptOrganizationInvitationAsUser } from '../tickets/ticket.accept.ts';
+import { getUser } from '../users/user.service.ts';
+import type { FrontendMembershipListJson, FrontendOrganizationInvitationJson, FrontendOrganizationInvitationListJson } from './me.schemas.ts';
+
+export function toFrontendMembership(m: OrganizationMembershipJson): FrontendMembershipJson {
+  const { private_metadata: _p, organization, ...rest } = m;
+  const { private_metadata: _o, ...org } = organization;
+  return { ...rest, organization: org };
+}
+
+export function toFrontendInvitation(i: OrganizationInvitationJson): FrontendOrganizationInvitationJson {
+  const { private_metadata: _p, ...rest } = i;
+  return rest;
+}
+
+export async function getMe(deps: Deps, call: FapiCall): Promise<FapiResult<FrontendUserJson>> {
+  const { client, session } = await requireSession(deps, call.req);
+  return { response: toFrontendUser(await getUser(deps, session.user_id)), clientId: client.id };
+}
+
+export async function getMyMemberships(deps: Deps, call: FapiCall, q: { limit?: number; offset?: number }): Promise<FapiResult<FrontendMembershipListJson>> {
+  const { client, session } = await requireSession(deps, call.req);
+  const list = await listUserMemberships(deps, session.user_id, { limit: q.limit ?? 10, offset: q.offset ?? 0 });
+  return { response: { data: list.data.map(toFrontendMembership), total_count: list.total_count }, clientId: client.id };
+}
+
+/** Invitations to the user's verified addresses (pending by default). */
+export async function getMyInvitations(deps: Deps, call: FapiCall, q: UserOrganizationInvitationsQueryT): Promise<FapiResult<FrontendOrganizationInvitationListJson>> {
+  const { client, session } = await requireSession(deps, call.req);
+  const list = await listUserOrganizationInvitations(deps, session.user_id, { ...q, status: q.status && q.status.length > 0 ? q.status : ['pending'] });
+  return { response: { data: list.data.map(toFrontendInvitation), total_count: list.total_count }, clientId: client.id };
+}
+
+/**
+ * Accepts an invitation addressed to one of the user's verified addresses (anyone else's: 404,
+ * as for an unknown id), and makes the organization the session's active one.
+ */
+export async function acceptMyInvitation(deps: Deps, call: FapiCall, invitationId: string): Promise<FapiResult<FrontendOrganizationInvitationJson>> {
+  const { client, session } = await requireSession(deps, call.req);
+  const row = await deps.db.transaction().execute(async (trx) => {
+    const accepted = await acceptOrganizationInvitationAsUser(deps, session.user_id, invitationId, trx);
+    await setActiveOrganization(trx, session.id, accepted.organization_id);
+    return accepted;
+  });
+  const json = await getOrganizationInvitation(deps, row.organization_id!, row.id);
+  return { response: toFrontendInvitation(json), clientId: client.id };
+}

@@ -1,0 +1,224 @@
+// Sign-in in the Frontend API.
+//
+// - With an invitation ticket (strategy=ticket), for a user who already has an account: the
+//   invitation is claimed and (organization invitation) becomes a membership, the invited address
+//   counts as verified, and the session starts: all in one transaction. No account for the
+//   address: 400 organization_invitation_identification_not_exist (invitation_account_not_exists
+//   for an application invitation).
+// - With identifier + password, or identifier then a first factor (password, or a 6-digit email
+//   code: prepare_first_factor / attempt_first_factor). An unknown identifier is 422
+//   form_identifier_not_found, as in Clerk's flow.
+// - Wrong passwords and wrong codes count against the account: the TESSERA_LOCKOUT_ATTEMPTS-th in a
+//   row locks it for TESSERA_LOCKOUT_MINUTES (403 user_locked, meta lockout_expires_in_seconds),
+//   even for the right password. A success resets the count. A code allows 5 tries and 10 minutes.
+// - A user banned or locked through the Backend API cannot sign in (403 user_locked).
+import type { Deps } from '../../deps.ts';
+import { ApiError, notFound, paramFormatInvalid, paramInvalid, paramMissing } from '../../http/errors.ts';
+import { CODE_MAX_ATTEMPTS, CODE_TTL_SECONDS, codeMatches, hashCode, mintCode } from '../../lib/codes.ts';
+import { canonicalEmail } from '../../lib/email.ts';
+import { newId } from '../../lib/ids.ts';
+import { outboxSecretBox } from '../../lib/secret-box.ts';
+import { enqueueEmails } from '../../mail/outbox.repository.ts';
+import { commitSessionCookie, ensureClient, resolveClient, startSession, type StartedSession } from '../clients/client.service.ts';
+import type { FapiCall, FapiResult } from '../clients/client.view.ts';
+import { claimTicket, inspectTicket, joinInvitedOrganization } from '../tickets/ticket.accept.ts';
+import { recordTicketAudit } from '../tickets/ticket.repository.ts';
+import { verifyPassword, type PasswordHasher } from '../users/user.password.ts';
+import {
+  findSignInOfClient,
+  findSignInOfClientForUpdate,
+  findSignInUserByEmail,
+  findSignInUserById,
+  insertSignIn,
+  markEmailVerified,
+  recordFailedAttempt,
+  resetFailedAttempts,
+  updateSignIn,
+  type SignInUser,
+} from './sign-in.repository.ts';
+import type { AttemptFirstFactorInput, CreateSignInInput, PrepareFirstFactorInput, SignInJson } from './sign-in.schemas.ts';
+import type { SignInRow } from './sign-in.table.ts';
+import { signInToJson } from './sign-in.view.ts';
+
+const locked = (seconds: number) =>
+  new ApiError('user_locked', { vars: { minutes: Math.max(1, Math.ceil(seconds / 60)) }, meta: { lockout_expires_in_seconds: seconds } });
+
+function ensureMaySignIn(user: SignInUser): void {
+  if (user.banned || user.locked) throw new ApiError('user_locked', { vars: { minutes: 'some' }, meta: { lockout_expires_in_seconds: null } });
+  if (user.lockout_seconds_left !== null) throw locked(user.lockout_seconds_left);
+}
+
+/** Counts a wrong password or code, and answers with the lockout it may have started. */
+async function failedAttempt(deps: Deps, user: SignInUser, error: ApiError): Promise<never> {
+  const lockedFor = await recordFailedAttempt(deps.db, user.id, deps.config.lockoutAttempts, deps.config.lockoutSeconds);
+  throw lockedFor !== null ? locked(lockedFor) : error;
+}
+
+async function passwordMatches(user: SignInUser, password: string): Promise<boolean> {
+  if (user.password_digest === null || user.password_hasher === null) return false;
+  if (user.password_hasher !== 'argon2id') {
+    throw new ApiError('strategy_for_user_invalid', { meta: { param_name: 'strategy' } });
+  }
+  return verifyPassword({ digest: user.password_digest, hasher: user.password_hasher as PasswordHasher }, password);
+}
+
+/** Starts the session for a verified sign-in, marks the attempt complete. */
+async function complete(deps: Deps, call: FapiCall, clientId: string, signInId: string | null, user: SignInUser, identifier: string): Promise<FapiResult<SignInJson>> {
+  let started: StartedSession | undefined;
+  const row = await deps.db.transaction().execute(async (trx) => {
+    await resetFailedAttempts(trx, user.id);
+    started = await startSession(deps, trx, clientId, user.id);
+    if (signInId === null) {
+      return insertSignIn(trx, { id: newId('sia'), client_id: clientId, status: 'complete', identifier, user_id: user.id, first_factor_strategy: 'password', first_factor_status: 'verified', created_session_id: started.session.id });
+    }
+    const locked = await findSignInOfClientForUpdate(trx, clientId, signInId);
+    if (!locked || locked.status === 'complete') throw new ApiError('sign_in_already_complete');
+    return updateSignIn(trx, signInId, { status: 'complete', created_session_id: started.session.id });
+  });
+  commitSessionCookie(deps, call.reply, started!);
+  return { response: await signInToJson(deps, row, user), clientId };
+}
+
+export async function createSignIn(deps: Deps, call: FapiCall, input: CreateSignInInput): Promise<FapiResult<SignInJson>> {
+  if (input.strategy === 'ticket' || input.ticket !== undefined) return signInWithTicket(deps, call, input.ticket);
+  if (input.identifier === undefined) {
+    if (input.password !== undefined) throw paramMissing('identifier');
+    const client = await ensureClient(deps, call.req, call.reply);
+    const row = await insertSignIn(deps.db, { id: newId('sia'), client_id: client.id, status: 'needs_identifier' });
+    return { response: await signInToJson(deps, row), clientId: client.id };
+  }
+  const email = canonicalEmail(input.identifier);
+  if (email === null) throw paramFormatInvalid('identifier', 'email address');
+  const user = await findSignInUserByEmail(deps.db, email);
+  if (!user) throw new ApiError('form_identifier_not_found', { meta: { param_name: 'identifier' } });
+  ensureMaySignIn(user);
+  const client = await ensureClient(deps, call.req, call.reply);
+  if (input.password !== undefined || input.strategy === 'password') {
+    if (input.password === undefined) throw paramMissing('password');
+    if (!(await passwordMatches(user, input.password))) {
+      return failedAttempt(deps, user, new ApiError('form_password_incorrect', { meta: { param_name: 'password' } }));
+    }
+    return complete(deps, call, client.id, null, user, email);
+  }
+  const row = await insertSignIn(deps.db, { id: newId('sia'), client_id: client.id, status: 'needs_first_factor', identifier: email, user_id: user.id });
+  return { response: await signInToJson(deps, row, user), clientId: client.id };
+}
+
+async function signInWithTicket(deps: Deps, call: FapiCall, token: string | undefined): Promise<FapiResult<SignInJson>> {
+  const ticket = await inspectTicket(deps, token);
+  const user = await findSignInUserByEmail(deps.db, ticket.email);
+  if (!user) throw new ApiError(ticket.kind === 'invitation' ? 'invitation_account_not_exists' : 'organization_invitation_identification_not_exist');
+  if (user.banned || user.locked) ensureMaySignIn(user);
+  const client = await ensureClient(deps, call.req, call.reply);
+  let started: StartedSession | undefined;
+  const row = await deps.db.transaction().execute(async (trx) => {
+    await claimTicket(trx, ticket, user.id);
+    await markEmailVerified(trx, user.email_address_id, 'ticket');
+    await joinInvitedOrganization(trx, ticket, user.id);
+    await recordTicketAudit(trx, user.id, `${ticket.kind}.accepted`, ticket.id);
+    started = await startSession(deps, trx, client.id, user.id, ticket.organization_id);
+    return insertSignIn(trx, {
+      id: newId('sia'),
+      client_id: client.id,
+      status: 'complete',
+      identifier: ticket.email,
+      user_id: user.id,
+      first_factor_strategy: 'ticket',
+      first_factor_status: 'verified',
+      created_session_id: started.session.id,
+    });
+  });
+  commitSessionCookie(deps, call.reply, started!);
+  return { response: await signInToJson(deps, row, user), clientId: client.id };
+}
+
+async function ownSignIn(deps: Deps, call: FapiCall, id: string): Promise<{ clientId: string; row: SignInRow }> {
+  const client = await resolveClient(deps, call.req);
+  const row = client ? await findSignInOfClient(deps.db, client.id, id) : undefined;
+  if (!client || !row || row.status === 'abandoned' || row.abandon_at.getTime() <= Date.now()) throw notFound('sign in', id);
+  if (row.status === 'complete') throw new ApiError('sign_in_already_complete');
+  return { clientId: client.id, row };
+}
+
+export async function getSignIn(deps: Deps, call: FapiCall, id: string): Promise<FapiResult<SignInJson>> {
+  const client = await resolveClient(deps, call.req);
+  const row = client ? await findSignInOfClient(deps.db, client.id, id) : undefined;
+  if (!client || !row) throw notFound('sign in', id);
+  return { response: await signInToJson(deps, row), clientId: client.id };
+}
+
+async function userOf(deps: Deps, row: SignInRow, emailAddressId: string | null = null): Promise<SignInUser> {
+  if (row.user_id === null) throw paramMissing('identifier');
+  const user = await findSignInUserById(deps.db, row.user_id, emailAddressId);
+  if (!user) throw emailAddressId !== null ? paramInvalid('email_address_id', 'is not an address of this account') : notFound('sign in', row.id);
+  return user;
+}
+
+/** Sends a 6-digit code to the account's address (or the one named); the previous code stops working. */
+export async function prepareFirstFactor(deps: Deps, call: FapiCall, id: string, input: PrepareFirstFactorInput): Promise<FapiResult<SignInJson>> {
+  const { clientId, row } = await ownSignIn(deps, call, id);
+  const user = await userOf(deps, row, input.email_address_id ?? null);
+  ensureMaySignIn(user);
+  const code = mintCode();
+  const expiresAt = new Date(Date.now() + CODE_TTL_SECONDS * 1000);
+  const updated = await deps.db.transaction().execute(async (trx) => {
+    const u = await updateSignIn(trx, row.id, {
+      first_factor_strategy: 'email_code',
+      first_factor_status: 'unverified',
+      code_email_address_id: user.email_address_id,
+      code_hash: hashCode(`sign_in:${row.id}`, code),
+      code_expires_at: expiresAt,
+      code_attempts: 0,
+    });
+    await enqueueEmails(
+      trx,
+      [{
+        template: 'verification_code',
+        to: user.email,
+        vars: { app_name: deps.config.appName, expires_at: expiresAt.getTime(), purpose: 'sign_in' },
+        sealed: { code: outboxSecretBox(deps.instance.secretKey).seal(code) },
+      }],
+      new URL(deps.config.publicUrl).hostname,
+    );
+    return u;
+  });
+  deps.notifyOutbox();
+  return { response: await signInToJson(deps, updated, user), clientId };
+}
+
+export async function attemptFirstFactor(deps: Deps, call: FapiCall, id: string, input: AttemptFirstFactorInput): Promise<FapiResult<SignInJson>> {
+  const { clientId, row } = await ownSignIn(deps, call, id);
+  const user = await userOf(deps, row, input.strategy === 'email_code' ? row.code_email_address_id : null);
+  ensureMaySignIn(user);
+  if (input.strategy === 'password') {
+    if (input.password === undefined) throw paramMissing('password');
+    if (!(await passwordMatches(user, input.password))) {
+      return failedAttempt(deps, user, new ApiError('form_password_incorrect', { meta: { param_name: 'password' } }));
+    }
+    return complete(deps, call, clientId, row.id, user, row.identifier ?? user.email);
+  }
+  if (input.code === undefined) throw paramMissing('code');
+  const code = input.code;
+  const outcome = await deps.db.transaction().execute(async (trx) => {
+    const r = await findSignInOfClientForUpdate(trx, clientId, id);
+    if (!r || r.status !== 'needs_first_factor') throw new ApiError('sign_in_already_complete');
+    if (r.first_factor_strategy !== 'email_code' || r.code_hash === null || r.code_expires_at === null) return { error: new ApiError('verification_not_started'), wrong: false };
+    if (r.first_factor_status === 'failed' || r.code_attempts >= CODE_MAX_ATTEMPTS) return { error: new ApiError('verification_failed'), wrong: false };
+    if (r.code_expires_at.getTime() <= Date.now()) {
+      await updateSignIn(trx, r.id, { first_factor_status: 'expired' });
+      return { error: new ApiError('verification_expired'), wrong: false };
+    }
+    if (!codeMatches(`sign_in:${r.id}`, code, r.code_hash)) {
+      const attempts = r.code_attempts + 1;
+      const failed = attempts >= CODE_MAX_ATTEMPTS;
+      await updateSignIn(trx, r.id, { code_attempts: attempts, ...(failed ? { first_factor_status: 'failed' } : {}) });
+      return { error: new ApiError(failed ? 'verification_failed' : 'form_code_incorrect', { meta: { param_name: 'code' } }), wrong: true };
+    }
+    await updateSignIn(trx, r.id, { first_factor_status: 'verified', code_hash: null });
+    return { error: null, wrong: false };
+  });
+  if (outcome.error) return outcome.wrong ? failedAttempt(deps, user, outcome.error) : Promise.reject(outcome.error);
+  // The code proves the address: it counts as verified from now on.
+  await markEmailVerified(deps.db, user.email_address_id, 'email_code');
+  return complete(deps, call, clientId, row.id, user, row.identifier ?? user.email);
+}

@@ -1,0 +1,136 @@
+// Consuming an invitation: the rules every acceptance path shares (sign-up with a ticket, sign-in
+// with a ticket, a signed-in user accepting from their list, and the link of a signed-in browser).
+//
+// - Only the stored row counts: a ticket is looked up by its purpose-bound hash, and its claims
+//   are never trusted (security.md, Tickets).
+// - A ticket that cannot be used gets one code per case and nothing else: ticket_invalid_code
+//   (unknown, forged, or minted for another purpose), ticket_expired_code, revoked_invitation /
+//   organization_invitation_revoked_code, invitation_already_accepted /
+//   organization_invitation_already_accepted. Every case costs the same single indexed lookup.
+// - Acceptance is one conditional UPDATE in the caller's transaction, together with the user,
+//   membership and session rows: exactly one of two concurrent acceptances wins, and the loser is
+//   told why (it re-reads the row after the winner committed).
+// - An organization invitation becomes a membership with the invited role, carrying the
+//   invitation's public and private metadata; the seat limit is checked again at accept time.
+import type { Transaction } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import type { Deps } from '../../deps.ts';
+import { ApiError, type ErrorCode } from '../../http/errors.ts';
+import { hashTicket, ticketPurposeOf } from '../../lib/tickets.ts';
+import { lockOrganization } from '../organizations/organization.repository.ts';
+import { findMembership, insertMembership } from '../memberships/membership.repository.ts';
+import { ensureSeatsAvailable } from '../memberships/membership.service.ts';
+import {
+  claimInvitation,
+  findInvitationRow,
+  findInvitationTicket,
+  findOrganizationInvitationRow,
+  findOrganizationInvitationTicket,
+  recordTicketAudit,
+  setAcceptedUser,
+  type TicketRow,
+} from './ticket.repository.ts';
+
+export type { TicketRow } from './ticket.repository.ts';
+
+const MAX_TICKET_LENGTH = 200;
+
+const CODES: Record<TicketRow['kind'], Record<'revoked' | 'accepted', ErrorCode>> = {
+  invitation: { revoked: 'revoked_invitation', accepted: 'invitation_already_accepted' },
+  organization_invitation: { revoked: 'organization_invitation_revoked_code', accepted: 'organization_invitation_already_accepted' },
+};
+
+/** The error for a ticket row that is not pending (or for no row at all). */
+export function ticketUnusable(row: TicketRow | undefined): ApiError {
+  if (!row) return new ApiError('ticket_invalid_code');
+  switch (row.status) {
+    case 'expired':
+      return new ApiError('ticket_expired_code');
+    case 'revoked':
+      return new ApiError(CODES[row.kind].revoked);
+    case 'accepted':
+      return new ApiError(CODES[row.kind].accepted);
+    default:
+      return new ApiError('ticket_invalid_code');
+  }
+}
+
+/** The pending invitation a ticket belongs to; any other case throws its code (see the top). */
+export async function inspectTicket(deps: Deps, ticket: string | undefined): Promise<TicketRow> {
+  const token = typeof ticket === 'string' && ticket.length <= MAX_TICKET_LENGTH ? ticket : '';
+  const purpose = ticketPurposeOf(token);
+  // A malformed or foreign ticket still costs one lookup, like a well-formed unknown one.
+  const row =
+    purpose === 'organization_invitation'
+      ? await findOrganizationInvitationTicket(deps.db, hashTicket('organization_invitation', token))
+      : await findInvitationTicket(deps.db, hashTicket('invitation', purpose === 'invitation' ? token : `\u0000${token}`));
+  if (!row || row.status !== 'pending') throw ticketUnusable(row);
+  return row;
+}
+
+/**
+ * Claims the invitation inside the caller's transaction (pending → accepted). When another
+ * request won meanwhile, or the invitation lapsed or was revoked, throws the matching code.
+ */
+export async function claimTicket(trx: Transaction<Database>, row: TicketRow, userId: string | null): Promise<void> {
+  if (await claimInvitation(trx, row.kind, row.id, userId)) return;
+  const now =
+    row.kind === 'invitation'
+      ? await findInvitationRow(trx, row.id)
+      : await findOrganizationInvitationRow(trx, row.id);
+  throw ticketUnusable(now);
+}
+
+export { setAcceptedUser };
+
+/**
+ * After a claim, makes the user a member of the invited organization with the invited role and the
+ * invitation's metadata. A user who already is a member keeps their membership (the invitation is
+ * still accepted). The seat limit is checked under the organization lock.
+ */
+export async function joinInvitedOrganization(trx: Transaction<Database>, row: TicketRow, userId: string): Promise<void> {
+  if (row.kind !== 'organization_invitation' || row.organization_id === null || row.role_id === null) return;
+  const org = await lockOrganization(trx, row.organization_id);
+  if (!org) throw new ApiError('ticket_invalid_code');
+  if (await findMembership(trx, org.id, userId)) return;
+  await ensureSeatsAvailable(trx, org, 1);
+  await insertMembership(trx, {
+    organizationId: org.id,
+    userId,
+    roleId: row.role_id,
+    publicMetadata: row.public_metadata,
+    privateMetadata: row.private_metadata,
+  });
+  await recordTicketAudit(trx, userId, 'organization_membership.created', org.id, { user_id: userId, invitation_id: row.id });
+}
+
+/** Whether the user owns this address and has verified it. */
+export async function ownsVerifiedEmail(db: Deps['db'] | Transaction<Database>, userId: string, email: string): Promise<boolean> {
+  const r = await db
+    .selectFrom('email_addresses')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('email', '=', email)
+    .where('verification_status', '=', 'verified')
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+/**
+ * A signed-in user accepts an organization invitation addressed to one of their verified email
+ * addresses. An invitation to anyone else is 404 resource_not_found, exactly like an unknown id.
+ */
+export async function acceptOrganizationInvitationAsUser(deps: Deps, userId: string, invitationId: string, trx?: Transaction<Database>): Promise<TicketRow> {
+  const run = async (t: Transaction<Database>): Promise<TicketRow> => {
+    const row = await findOrganizationInvitationRow(t, invitationId);
+    if (!row || !(await ownsVerifiedEmail(t, userId, row.email))) {
+      throw new ApiError('resource_not_found', { vars: { resource: 'organization invitation', id: invitationId } });
+    }
+    if (row.status !== 'pending') throw ticketUnusable(row);
+    await claimTicket(t, row, userId);
+    await joinInvitedOrganization(t, row, userId);
+    await recordTicketAudit(t, userId, 'organization_invitation.accepted', row.id);
+    return { ...row, status: 'accepted' };
+  };
+  return trx ? run(trx) : deps.db.transaction().execute(run);
+}
