@@ -1,0 +1,148 @@
+// Sign-in: password, email code, and a ticket for an existing user (accepting an organization
+// invitation). Wrong passwords and codes lock the account; a sign-in rotates the client token.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { storeName, type TestApp } from '../helpers/app.ts';
+import { Browser, expire, fails, inviteToApp, inviteToOrg, lastCodeSentTo, newOrg, newPasswordUser, ok, okRes, PASSWORD, startFapiApp, ticketOf, uniqueEmail } from './frontend.helpers.ts';
+
+describe(`sign-in (${storeName})`, () => {
+  let t: TestApp;
+  before(async () => { t = await startFapiApp({ worker: true, env: { TESSERA_LOCKOUT_ATTEMPTS: '3', TESSERA_LOCKOUT_MINUTES: '15' } }); });
+  after(async () => { await t.close(); });
+
+  it('identifier + password: complete, session in the client, last_sign_in_at set', async () => {
+    const { user, email } = await newPasswordUser(t);
+    const b = new Browser(t);
+    const body = okRes(await b.post('/v1/client/sign_ins', { identifier: email.toUpperCase(), password: PASSWORD }));
+    assert.equal(body.response.object, 'sign_in_attempt');
+    assert.equal(body.response.status, 'complete');
+    assert.equal(body.client.sessions[0].user.id, user.id);
+    assert.equal(body.client.sessions[0].status, 'active');
+    assert.ok((await ok<any>(t, 'GET', `/v1/users/${user.id}`)).last_sign_in_at > 0);
+  });
+
+  it('the two-step form: create with the identifier, then attempt_first_factor with the password', async () => {
+    const { email } = await newPasswordUser(t);
+    const b = new Browser(t);
+    const si = okRes(await b.post('/v1/client/sign_ins', { identifier: email })).response;
+    assert.equal(si.status, 'needs_first_factor');
+    assert.deepEqual(si.supported_first_factors.map((f: any) => f.strategy), ['password', 'email_code']);
+    assert.ok(!si.supported_first_factors[1].safe_identifier.includes(email.split('@')[0]!.slice(3)), 'the address is masked');
+    const done = okRes(await b.post(`/v1/client/sign_ins/${si.id}/attempt_first_factor`, { strategy: 'password', password: PASSWORD })).response;
+    assert.equal(done.status, 'complete');
+  });
+
+  it('unknown identifier: form_identifier_not_found; wrong password: form_password_incorrect', async () => {
+    fails(await new Browser(t).post('/v1/client/sign_ins', { identifier: uniqueEmail('nobody'), password: PASSWORD }), 422, 'form_identifier_not_found');
+    const { email } = await newPasswordUser(t);
+    fails(await new Browser(t).post('/v1/client/sign_ins', { identifier: email, password: 'not the password' }), 422, 'form_password_incorrect');
+  });
+
+  it('the third wrong password in a row locks the account, even against the right password; a success resets the count', async () => {
+    const { email, user } = await newPasswordUser(t);
+    fails(await new Browser(t).post('/v1/client/sign_ins', { identifier: email, password: 'wrong 1 wrong' }), 422, 'form_password_incorrect');
+    okRes(await new Browser(t).post('/v1/client/sign_ins', { identifier: email, password: PASSWORD })); // resets
+    fails(await new Browser(t).post('/v1/client/sign_ins', { identifier: email, password: 'wrong 2 wrong' }), 422, 'form_password_incorrect');
+    fails(await new Browser(t).post('/v1/client/sign_ins', { identifier: email, password: 'wrong 3 wrong' }), 422, 'form_password_incorrect');
+    const locked = await new Browser(t).post('/v1/client/sign_ins', { identifier: email, password: 'wrong 4 wrong' });
+    fails(locked, 403, 'user_locked');
+    const left = locked.body.errors[0].meta.lockout_expires_in_seconds;
+    assert.ok(left > 800 && left <= 900, String(left));
+    fails(await new Browser(t).post('/v1/client/sign_ins', { identifier: email, password: PASSWORD }), 403, 'user_locked');
+    // When the lockout has passed, the right password works again.
+    await t.deps.db.updateTable('users').set({ locked_until: new Date(Date.now() - 1000) }).where('id', '=', user.id).execute();
+    okRes(await new Browser(t).post('/v1/client/sign_ins', { identifier: email, password: PASSWORD }));
+  });
+
+  it('a locked or banned user (users.locked / users.banned) cannot sign in', async () => {
+    for (const column of ['locked', 'banned'] as const) {
+      const { email, user } = await newPasswordUser(t);
+      await t.deps.db.updateTable('users').set({ [column]: true }).where('id', '=', user.id).execute();
+      fails(await new Browser(t).post('/v1/client/sign_ins', { identifier: email, password: PASSWORD }), 403, 'user_locked');
+    }
+  });
+
+  it('email code: prepare_first_factor sends a code, attempt_first_factor completes; wrong codes count', async () => {
+    const { email } = await newPasswordUser(t);
+    const b = new Browser(t);
+    const si = okRes(await b.post('/v1/client/sign_ins', { identifier: email })).response;
+    const emailId = si.supported_first_factors.find((f: any) => f.strategy === 'email_code').email_address_id;
+    const prepared = okRes(await b.post(`/v1/client/sign_ins/${si.id}/prepare_first_factor`, { strategy: 'email_code', email_address_id: emailId })).response;
+    assert.equal(prepared.first_factor_verification.status, 'unverified');
+    const code = await lastCodeSentTo(t, email);
+    fails(await b.post(`/v1/client/sign_ins/${si.id}/attempt_first_factor`, { strategy: 'email_code', code: code === '999999' ? '000000' : '999999' }), 422, 'form_code_incorrect');
+    const done = okRes(await b.post(`/v1/client/sign_ins/${si.id}/attempt_first_factor`, { strategy: 'email_code', code })).response;
+    assert.equal(done.status, 'complete');
+    fails(await b.post(`/v1/client/sign_ins/${si.id}/attempt_first_factor`, { strategy: 'email_code', code }), 400, 'sign_in_already_complete');
+  });
+
+  it('a sign-in rotates the client token: the cookie from before no longer works', async () => {
+    const { email } = await newPasswordUser(t);
+    const b = new Browser(t);
+    const si = okRes(await b.post('/v1/client/sign_ins', { identifier: email })).response;
+    const before = b.cookies.get('__client');
+    assert.ok(before);
+    okRes(await b.post(`/v1/client/sign_ins/${si.id}/attempt_first_factor`, { strategy: 'password', password: PASSWORD }));
+    const after = b.cookies.get('__client');
+    assert.notEqual(after, before);
+    const stale = new Browser(t);
+    stale.cookies.set('__client', before);
+    fails(await stale.get('/v1/me'), 401, 'signed_out');
+    okRes(await b.get('/v1/me'));
+    // The cookie is HttpOnly and SameSite=Lax.
+    const res = await fetch(`${t.url}/v1/client/sign_ins`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ identifier: email, password: PASSWORD }) });
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('__client='))!;
+    assert.match(cookie, /HttpOnly/);
+    assert.match(cookie, /SameSite=Lax/);
+    assert.match(cookie, /^__client=[A-Za-z0-9_-]{43};/, '256-bit token');
+    const stored = await t.deps.db.selectFrom('clients').select('token_hash').execute();
+    const token = /^__client=([^;]+)/.exec(cookie)![1]!;
+    assert.ok(!stored.some((r) => Buffer.from(r.token_hash).toString('utf8').includes(token)), 'only a hash is stored');
+  });
+
+  it('ticket, existing user: accepts the organization invitation, verifies the address, makes the org active', async () => {
+    const owner = (await newPasswordUser(t)).user;
+    const org = await newOrg(t, { created_by: owner.id });
+    const email = uniqueEmail('member').toLowerCase();
+    // The address exists but is unverified (reserved): the ticket proves it.
+    const user = await ok<any>(t, 'POST', '/v1/users', { email_address: [email], password: PASSWORD, email_address_identification_status: ['reserved'] });
+    const inv = await inviteToOrg(t, org.id, { email_address: email, role: 'org:admin', public_metadata: { via: 'ticket' } });
+    const b = new Browser(t);
+    const body = okRes(await b.post('/v1/client/sign_ins', { strategy: 'ticket', ticket: ticketOf(inv) }));
+    assert.equal(body.response.status, 'complete');
+    assert.equal(body.client.sessions[0].user.id, user.id);
+    assert.equal(body.client.sessions[0].last_active_organization_id, org.id);
+    const members = await ok<any>(t, 'GET', `/v1/organizations/${org.id}/memberships`);
+    const m = members.data.find((x: any) => x.public_user_data.user_id === user.id);
+    assert.equal(m.role, 'org:admin');
+    assert.deepEqual(m.public_metadata, { via: 'ticket' });
+    const u = await ok<any>(t, 'GET', `/v1/users/${user.id}`);
+    assert.equal(u.email_addresses[0].verification.status, 'verified');
+    fails(await new Browser(t).post('/v1/client/sign_ins', { strategy: 'ticket', ticket: ticketOf(inv) }), 400, 'organization_invitation_already_accepted');
+  });
+
+  it('ticket without an account: organization_invitation_identification_not_exist / invitation_account_not_exists; expired: ticket_expired_code', async () => {
+    const owner = (await newPasswordUser(t)).user;
+    const org = await newOrg(t, { created_by: owner.id });
+    const inv = await inviteToOrg(t, org.id);
+    fails(await new Browser(t).post('/v1/client/sign_ins', { strategy: 'ticket', ticket: ticketOf(inv) }), 400, 'organization_invitation_identification_not_exist');
+    const app = await inviteToApp(t);
+    fails(await new Browser(t).post('/v1/client/sign_ins', { strategy: 'ticket', ticket: ticketOf(app) }), 400, 'invitation_account_not_exists');
+    const { email } = await newPasswordUser(t);
+    const old = await inviteToOrg(t, org.id, { email_address: email });
+    await expire(t, 'organization_invitations', old.id);
+    fails(await new Browser(t).post('/v1/client/sign_ins', { strategy: 'ticket', ticket: ticketOf(old) }), 400, 'ticket_expired_code');
+    fails(await new Browser(t).post('/v1/client/sign_ins', { strategy: 'ticket', ticket: 'tkt_oinv_forged' }), 400, 'ticket_invalid_code');
+  });
+
+  it('signing in as someone else in the same browser ends the first session (one user per browser)', async () => {
+    const a = await newPasswordUser(t);
+    const c = await newPasswordUser(t);
+    const b = new Browser(t);
+    const first = okRes(await b.post('/v1/client/sign_ins', { identifier: a.email, password: PASSWORD })).response.created_session_id;
+    const second = okRes(await b.post('/v1/client/sign_ins', { identifier: c.email, password: PASSWORD }));
+    assert.deepEqual(second.client.sessions.map((s: any) => s.id), [second.response.created_session_id]);
+    const row = await t.deps.db.selectFrom('sessions').select('status').where('id', '=', first).executeTakeFirstOrThrow();
+    assert.equal(row.status, 'ended');
+  });
+});
