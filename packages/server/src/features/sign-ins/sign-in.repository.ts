@@ -56,30 +56,8 @@ export interface SignInUser {
   lockout_seconds_left: number | null;
 }
 
-/** The user owning a canonical address, with what sign-in needs (the digest never leaves the service). */
-export async function findSignInUserByEmail(db: Db, email: string): Promise<SignInUser | undefined> {
+function signInUsers(db: Db) {
   return db
-    .selectFrom('email_addresses as e')
-    .innerJoin('users as u', 'u.id', 'e.user_id')
-    .select([
-      'u.id',
-      'e.id as email_address_id',
-      'e.email',
-      'e.verification_status',
-      'u.first_name',
-      'u.last_name',
-      'u.password_digest',
-      'u.password_hasher',
-      'u.banned',
-      'u.locked',
-      sql<number | null>`CASE WHEN u.locked_until > now() THEN ceil(extract(epoch FROM u.locked_until - now()))::int END`.as('lockout_seconds_left'),
-    ])
-    .where('e.email', '=', email)
-    .executeTakeFirst();
-}
-
-export async function findSignInUserById(db: Db, userId: string, emailAddressId: string | null): Promise<SignInUser | undefined> {
-  let q = db
     .selectFrom('users as u')
     .innerJoin('email_addresses as e', 'e.user_id', 'u.id')
     .select([
@@ -94,10 +72,18 @@ export async function findSignInUserById(db: Db, userId: string, emailAddressId:
       'u.banned',
       'u.locked',
       sql<number | null>`CASE WHEN u.locked_until > now() THEN ceil(extract(epoch FROM u.locked_until - now()))::int END`.as('lockout_seconds_left'),
-    ])
-    .where('u.id', '=', userId);
-  q = emailAddressId !== null ? q.where('e.id', '=', emailAddressId) : q.whereRef('e.id', '=', 'u.primary_email_address_id');
-  return q.executeTakeFirst();
+    ]);
+}
+
+/** The user owning a canonical address, with what sign-in needs (the digest never leaves the service). */
+export async function findSignInUserByEmail(db: Db, email: string): Promise<SignInUser | undefined> {
+  return signInUsers(db).where('e.email', '=', email).executeTakeFirst();
+}
+
+/** The user with one of their addresses: the one named, else the primary one. */
+export async function findSignInUserById(db: Db, userId: string, emailAddressId: string | null): Promise<SignInUser | undefined> {
+  const q = signInUsers(db).where('u.id', '=', userId);
+  return (emailAddressId !== null ? q.where('e.id', '=', emailAddressId) : q.whereRef('e.id', '=', 'u.primary_email_address_id')).executeTakeFirst();
 }
 
 /**

@@ -14,13 +14,11 @@
 // - A user banned or locked through the Backend API cannot sign in (403 user_locked).
 import type { Deps } from '../../deps.ts';
 import { ApiError, notFound, paramFormatInvalid, paramInvalid, paramMissing } from '../../http/errors.ts';
-import { CODE_MAX_ATTEMPTS, CODE_TTL_SECONDS, codeMatches, hashCode, mintCode } from '../../lib/codes.ts';
 import { canonicalEmail } from '../../lib/email.ts';
 import { newId } from '../../lib/ids.ts';
-import { outboxSecretBox } from '../../lib/secret-box.ts';
-import { enqueueEmails } from '../../mail/outbox.repository.ts';
 import { commitSessionCookie, ensureClient, resolveClient, startSession, type StartedSession } from '../clients/client.service.ts';
 import type { FapiCall, FapiResult } from '../clients/client.view.ts';
+import { codeError, judgeCode, newEmailCode } from '../clients/verification.ts';
 import { claimTicket, inspectTicket, joinInvitedOrganization } from '../tickets/ticket.accept.ts';
 import { recordTicketAudit } from '../tickets/ticket.repository.ts';
 import { verifyPassword, type PasswordHasher } from '../users/user.password.ts';
@@ -159,27 +157,17 @@ export async function prepareFirstFactor(deps: Deps, call: FapiCall, id: string,
   const { clientId, row } = await ownSignIn(deps, call, id);
   const user = await userOf(deps, row, input.email_address_id ?? null);
   ensureMaySignIn(user);
-  const code = mintCode();
-  const expiresAt = new Date(Date.now() + CODE_TTL_SECONDS * 1000);
+  const minted = newEmailCode(deps, `sign_in:${row.id}`, user.email, 'sign_in');
   const updated = await deps.db.transaction().execute(async (trx) => {
     const u = await updateSignIn(trx, row.id, {
       first_factor_strategy: 'email_code',
       first_factor_status: 'unverified',
       code_email_address_id: user.email_address_id,
-      code_hash: hashCode(`sign_in:${row.id}`, code),
-      code_expires_at: expiresAt,
+      code_hash: minted.hash,
+      code_expires_at: minted.expiresAt,
       code_attempts: 0,
     });
-    await enqueueEmails(
-      trx,
-      [{
-        template: 'verification_code',
-        to: user.email,
-        vars: { app_name: deps.config.appName, expires_at: expiresAt.getTime(), purpose: 'sign_in' },
-        sealed: { code: outboxSecretBox(deps.instance.secretKey).seal(code) },
-      }],
-      new URL(deps.config.publicUrl).hostname,
-    );
+    await minted.enqueue(trx);
     return u;
   });
   deps.notifyOutbox();
@@ -202,18 +190,16 @@ export async function attemptFirstFactor(deps: Deps, call: FapiCall, id: string,
   const outcome = await deps.db.transaction().execute(async (trx) => {
     const r = await findSignInOfClientForUpdate(trx, clientId, id);
     if (!r || r.status !== 'needs_first_factor') throw new ApiError('sign_in_already_complete');
-    if (r.first_factor_strategy !== 'email_code' || r.code_hash === null || r.code_expires_at === null) return { error: new ApiError('verification_not_started'), wrong: false };
-    if (r.first_factor_status === 'failed' || r.code_attempts >= CODE_MAX_ATTEMPTS) return { error: new ApiError('verification_failed'), wrong: false };
-    if (r.code_expires_at.getTime() <= Date.now()) {
-      await updateSignIn(trx, r.id, { first_factor_status: 'expired' });
-      return { error: new ApiError('verification_expired'), wrong: false };
+    const verdict =
+      r.first_factor_strategy !== 'email_code'
+        ? 'not_started'
+        : judgeCode({ hash: r.code_hash, expiresAt: r.code_expires_at, attempts: r.code_attempts, failed: r.first_factor_status === 'failed' }, `sign_in:${r.id}`, code);
+    if (verdict === 'expired') await updateSignIn(trx, r.id, { first_factor_status: 'expired' });
+    if (verdict === 'wrong' || verdict === 'wrong_final') {
+      await updateSignIn(trx, r.id, { code_attempts: r.code_attempts + 1, ...(verdict === 'wrong_final' ? { first_factor_status: 'failed' as const } : {}) });
+      return { error: codeError(verdict), wrong: true };
     }
-    if (!codeMatches(`sign_in:${r.id}`, code, r.code_hash)) {
-      const attempts = r.code_attempts + 1;
-      const failed = attempts >= CODE_MAX_ATTEMPTS;
-      await updateSignIn(trx, r.id, { code_attempts: attempts, ...(failed ? { first_factor_status: 'failed' } : {}) });
-      return { error: new ApiError(failed ? 'verification_failed' : 'form_code_incorrect', { meta: { param_name: 'code' } }), wrong: true };
-    }
+    if (verdict !== 'ok') return { error: codeError(verdict), wrong: false };
     await updateSignIn(trx, r.id, { first_factor_status: 'verified', code_hash: null });
     return { error: null, wrong: false };
   });

@@ -12,19 +12,19 @@
 //   code sent by email (prepare_verification / attempt_verification, at most 5 wrong codes, 10
 //   minutes), and then completes.
 // - Passwords are hashed (argon2id) before any transaction opens.
+import type { Transaction } from 'kysely';
+import type { Database } from '../../db/database.ts';
 import type { Deps } from '../../deps.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { ApiError, notFound, paramFormatInvalid, paramInvalid } from '../../http/errors.ts';
 import { ms } from '../../http/schemas.ts';
-import { CODE_MAX_ATTEMPTS, CODE_TTL_SECONDS, codeMatches, hashCode, mintCode } from '../../lib/codes.ts';
 import { canonicalEmail } from '../../lib/email.ts';
 import { newId } from '../../lib/ids.ts';
-import { outboxSecretBox } from '../../lib/secret-box.ts';
-import { enqueueEmails } from '../../mail/outbox.repository.ts';
 import { ensureMaySignUp } from '../allowlist/allowlist.policy.ts';
 import { commitSessionCookie, ensureClient, resolveClient, startSession, type StartedSession } from '../clients/client.service.ts';
 import type { FrontendVerificationJson } from '../clients/client.schemas.ts';
 import type { FapiCall, FapiResult } from '../clients/client.view.ts';
+import { codeError, judgeCode, newEmailCode } from '../clients/verification.ts';
 import { claimTicket, inspectTicket, joinInvitedOrganization, setAcceptedUser, type TicketRow } from '../tickets/ticket.accept.ts';
 import { findClaimedEmails, insertEmailAddresses, insertUser, recordUserAudit } from '../users/user.repository.ts';
 import { resolvePassword } from '../users/user.password.ts';
@@ -107,6 +107,39 @@ function emailOf(raw: string): string {
   return email;
 }
 
+interface VerifiedUser {
+  email: string;
+  strategy: 'ticket' | 'email_code';
+  firstName: string | null;
+  lastName: string | null;
+  password: { digest: string | null; hasher: string | null };
+  publicMetadata: Json;
+  unsafeMetadata: Json;
+  legalAcceptedAt?: Date | null;
+}
+
+/** Inserts a user whose only address is verified (by the ticket or the code); returns its id. */
+async function insertVerifiedUser(trx: Transaction<Database>, u: VerifiedUser): Promise<string> {
+  const userId = newId('user');
+  const emailId = newId('idn');
+  await insertUser(trx, {
+    id: userId,
+    external_id: null,
+    username: null,
+    first_name: u.firstName,
+    last_name: u.lastName,
+    password_digest: u.password.digest,
+    password_hasher: u.password.hasher,
+    public_metadata: u.publicMetadata,
+    private_metadata: {},
+    unsafe_metadata: u.unsafeMetadata,
+    primary_email_address_id: emailId,
+    legal_accepted_at: u.legalAcceptedAt ?? null,
+  });
+  await insertEmailAddresses(trx, [{ id: emailId, user_id: userId, email: u.email, verification_status: 'verified', verification_strategy: u.strategy }]);
+  return userId;
+}
+
 const identifierTaken = () => new ApiError('form_identifier_exists', { vars: { param: 'email_address' }, meta: { param_name: 'email_address' } });
 
 async function ensureEmailFree(deps: Deps, email: string): Promise<void> {
@@ -158,23 +191,16 @@ async function signUpWithTicket(deps: Deps, call: FapiCall, input: CreateSignUpI
   try {
     const row = await deps.db.transaction().execute(async (trx) => {
       await claimTicket(trx, ticket, null);
-      const userId = newId('user');
-      const emailId = newId('idn');
-      await insertUser(trx, {
-        id: userId,
-        external_id: null,
-        username: null,
-        first_name: input.first_name ?? null,
-        last_name: input.last_name ?? null,
-        password_digest: password?.digest ?? null,
-        password_hasher: password?.hasher ?? null,
-        public_metadata: ticket.kind === 'invitation' ? ticket.public_metadata : {},
-        private_metadata: {},
-        unsafe_metadata: unsafe,
-        primary_email_address_id: emailId,
-        legal_accepted_at: input.legal_accepted === true ? new Date() : null,
+      const userId = await insertVerifiedUser(trx, {
+        email: ticket.email,
+        strategy: 'ticket',
+        firstName: input.first_name ?? null,
+        lastName: input.last_name ?? null,
+        password: { digest: password?.digest ?? null, hasher: password?.hasher ?? null },
+        publicMetadata: ticket.kind === 'invitation' ? ticket.public_metadata : {},
+        unsafeMetadata: unsafe,
+        legalAcceptedAt: input.legal_accepted === true ? new Date() : null,
       });
-      await insertEmailAddresses(trx, [{ id: emailId, user_id: userId, email: ticket.email, verification_status: 'verified', verification_strategy: 'ticket' }]);
       await setAcceptedUser(trx, ticket.kind, ticket.id, userId);
       await joinInvitedOrganization(trx, ticket, userId);
       await recordUserAudit(trx, 'user.created', userId, { via: ticket.kind, invitation_id: ticket.id });
@@ -250,25 +276,10 @@ export async function prepareSignUpVerification(deps: Deps, call: FapiCall, id: 
   ensureOpen(row);
   if (row.email === null) throw paramInvalid('strategy', 'the sign-up has no email address to verify yet');
   if (row.verification_status === 'verified') return { response: signUpToJson(row), clientId };
-  const code = mintCode();
-  const expiresAt = new Date(Date.now() + CODE_TTL_SECONDS * 1000);
+  const minted = newEmailCode(deps, `sign_up:${row.id}`, row.email, 'sign_up');
   const updated = await deps.db.transaction().execute(async (trx) => {
-    const u = await updateSignUp(trx, row.id, {
-      verification_status: 'unverified',
-      code_hash: hashCode(`sign_up:${row.id}`, code),
-      code_expires_at: expiresAt,
-      code_attempts: 0,
-    });
-    await enqueueEmails(
-      trx,
-      [{
-        template: 'verification_code',
-        to: row.email!,
-        vars: { app_name: deps.config.appName, expires_at: expiresAt.getTime(), purpose: 'sign_up' },
-        sealed: { code: outboxSecretBox(deps.instance.secretKey).seal(code) },
-      }],
-      new URL(deps.config.publicUrl).hostname,
-    );
+    const u = await updateSignUp(trx, row.id, { verification_status: 'unverified', code_hash: minted.hash, code_expires_at: minted.expiresAt, code_attempts: 0 });
+    await minted.enqueue(trx);
     return u;
   });
   deps.notifyOutbox();
@@ -287,17 +298,17 @@ export async function attemptSignUpVerification(deps: Deps, call: FapiCall, id: 
     if (!row) throw notFound('sign up', id);
     ensureOpen(row);
     if (row.verification_status === 'verified') return { row, error: null };
-    if (row.code_hash === null || row.code_expires_at === null) return { row, error: new ApiError('verification_not_started') };
-    if (row.verification_status === 'failed' || row.code_attempts >= CODE_MAX_ATTEMPTS) return { row, error: new ApiError('verification_failed') };
-    if (row.code_expires_at.getTime() <= Date.now()) {
-      return { row: await updateSignUp(trx, row.id, { verification_status: 'expired' }), error: new ApiError('verification_expired') };
+    const verdict = judgeCode(
+      { hash: row.code_hash, expiresAt: row.code_expires_at, attempts: row.code_attempts, failed: row.verification_status === 'failed' },
+      `sign_up:${row.id}`,
+      input.code,
+    );
+    if (verdict === 'expired') return { row: await updateSignUp(trx, row.id, { verification_status: 'expired' }), error: codeError(verdict) };
+    if (verdict === 'wrong' || verdict === 'wrong_final') {
+      const failed = verdict === 'wrong_final' ? { verification_status: 'failed' as const } : {};
+      return { row: await updateSignUp(trx, row.id, { code_attempts: row.code_attempts + 1, ...failed }), error: codeError(verdict) };
     }
-    if (!codeMatches(`sign_up:${row.id}`, input.code, row.code_hash)) {
-      const attempts = row.code_attempts + 1;
-      const failed = attempts >= CODE_MAX_ATTEMPTS;
-      const u = await updateSignUp(trx, row.id, { code_attempts: attempts, ...(failed ? { verification_status: 'failed' } : {}) });
-      return { row: u, error: new ApiError(failed ? 'verification_failed' : 'form_code_incorrect', { meta: { param_name: 'code' } }) };
-    }
+    if (verdict !== 'ok') return { row, error: codeError(verdict) };
     return { row: await updateSignUp(trx, row.id, { verification_status: 'verified', code_hash: null }), error: null };
   });
   // The failed attempt is counted (committed) before the error goes out.
@@ -316,22 +327,15 @@ async function completeIfReady(deps: Deps, call: FapiCall, clientId: string, row
     const done = await deps.db.transaction().execute(async (trx) => {
       const locked = await findSignUpOfClientForUpdate(trx, clientId, row.id);
       if (!locked || locked.status !== 'missing_requirements') throw new ApiError('sign_up_already_complete');
-      const userId = newId('user');
-      const emailId = newId('idn');
-      await insertUser(trx, {
-        id: userId,
-        external_id: null,
-        username: null,
-        first_name: locked.first_name,
-        last_name: locked.last_name,
-        password_digest: locked.password_digest,
-        password_hasher: locked.password_hasher,
-        public_metadata: {},
-        private_metadata: {},
-        unsafe_metadata: locked.unsafe_metadata ?? {},
-        primary_email_address_id: emailId,
+      const userId = await insertVerifiedUser(trx, {
+        email,
+        strategy: 'email_code',
+        firstName: locked.first_name,
+        lastName: locked.last_name,
+        password: { digest: locked.password_digest, hasher: locked.password_hasher },
+        publicMetadata: {},
+        unsafeMetadata: locked.unsafe_metadata ?? {},
       });
-      await insertEmailAddresses(trx, [{ id: emailId, user_id: userId, email, verification_status: 'verified', verification_strategy: 'email_code' }]);
       await recordUserAudit(trx, 'user.created', userId, { via: 'sign_up' });
       started = await startSession(deps, trx, clientId, userId);
       return updateSignUp(trx, row.id, { status: 'complete', created_user_id: userId, created_session_id: started.session.id });
