@@ -49,11 +49,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function ensureSameSiteOrAllowed(req: FastifyRequest, policy: RedirectPolicy): void {
   if (SAFE_METHODS.has(req.method)) return;
   const origin = req.headers.origin;
+  const site = req.headers['sec-fetch-site'];
+  // A page with `Referrer-Policy: no-referrer` may send `Origin: null` on its own same-origin
+  // requests (Fetch standard); the browser's Sec-Fetch-Site then still says same-origin.
+  if (origin === 'null' && site === 'same-origin') return;
   if (typeof origin === 'string' && origin !== '') {
     if (!isAllowedOrigin(origin, policy)) throw new ApiError('origin_invalid');
     return;
   }
-  const site = req.headers['sec-fetch-site'];
   if (site === 'cross-site' || site === 'same-site') throw new ApiError('origin_invalid');
 }
 

@@ -27,8 +27,11 @@ describe(`CSRF and CORS (${storeName})`, () => {
     fails(await new Browser(t, { origin: EVIL }).post('/v1/client/sign_ins', { identifier: email, password: PASSWORD }), 403, 'origin_invalid');
     const afterCount = await t.deps.db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     assert.equal(Number(afterCount.n), Number(before.n));
-    // Origin "null" (sandboxed frames, some redirects) is not an allowed origin either.
+    // Origin "null" (sandboxed frames, some redirects) is not an allowed origin either, unless the
+    // browser says the request is same-origin (a no-referrer page's own POST).
     fails(await new Browser(t, { origin: 'null' }).post('/v1/client/sign_ins', { identifier: email, password: PASSWORD }), 403, 'origin_invalid');
+    fails(await new Browser(t, { origin: 'null' }).call('POST', '/v1/client/sign_ins', { identifier: email, password: PASSWORD }, { headers: { 'sec-fetch-site': 'cross-site' } }), 403, 'origin_invalid');
+    okRes(await new Browser(t, { origin: 'null' }).call('POST', '/v1/client/sign_ins', { identifier: email, password: PASSWORD }, { headers: { 'sec-fetch-site': 'same-origin' } }));
   });
 
   it('without Origin, Sec-Fetch-Site: cross-site or same-site is refused too; same-origin passes', async () => {

@@ -33,8 +33,8 @@ export const signUpRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
     schema: { tags, summary: 'Email a 6-digit code to the sign-up address', params: SignUpIdParams, body: PrepareVerificationBody, response: { 200: Fapi(SignUpRef), ...errors } },
   }, async (req, reply) => envelope(deps, await prepareSignUpVerification(deps, { req, reply }, req.params.sign_up_id)));
 
+  // Not limited per IP: each code allows 5 tries, and a new code costs a prepare (limited).
   app.post('/v1/client/sign_ups/:sign_up_id/attempt_verification', {
-    config: { rateLimit: 'sign_ups.create' },
     schema: { tags, summary: 'Check the emailed code (5 tries)', params: SignUpIdParams, body: AttemptVerificationBody, response: { 200: Fapi(SignUpRef), ...errors } },
   }, async (req, reply) => envelope(deps, await attemptSignUpVerification(deps, { req, reply }, req.params.sign_up_id, req.body)));
 };
