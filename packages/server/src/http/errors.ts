@@ -125,9 +125,13 @@ export class ApiError extends Error {
   readonly items: ApiErrorItem[];
   readonly headers: Record<string, string>;
 
-  constructor(code: ErrorCode, opts: { vars?: Record<string, string | number>; meta?: ErrorMeta; headers?: Record<string, string> } = {}) {
+  /**
+   * `long` replaces the registry's long message where one code serves several resources (Clerk's
+   * duplicate_record: invitations, allowlist identifiers); the code and status stay the registry's.
+   */
+  constructor(code: ErrorCode, opts: { vars?: Record<string, string | number>; meta?: ErrorMeta; headers?: Record<string, string>; long?: string } = {}) {
     const def: ErrorDef = ERRORS[code];
-    const long = fill(def.long, opts.vars ?? {});
+    const long = opts.long ?? fill(def.long, opts.vars ?? {});
     super(long);
     this.name = 'ApiError';
     this.status = def.status;
