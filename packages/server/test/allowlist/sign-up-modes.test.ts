@@ -87,6 +87,21 @@ describe(`sign-up modes through the Frontend API (${storeName})`, () => {
       assertRefused(await signUp(t, `ann@${domain}`), 'not_allowed_access');
     });
 
+    it('an address removed from the allowlist after its sign-up started cannot complete it', async () => {
+      const email = `${unique('removed')}@example.com`;
+      const listed = await allow(t, email);
+      const b = new Browser(t);
+      const started = await b.post('/v1/client/sign_ups', { email_address: email, password: PASSWORD });
+      assertStarted(started, email);
+      // The address is verified out of band here: the check under test is the one at completion.
+      await t.deps.db.updateTable('sign_ups').set({ verification_status: 'verified' }).where('id', '=', started.body.response.id).execute();
+      await ok(t, 'DELETE', `/v1/allowlist_identifiers/${listed.id}`);
+      assertRefused(await b.call('PATCH', `/v1/client/sign_ups/${started.body.response.id}`, { first_name: 'Late' }), 'not_allowed_access');
+      await allow(t, email);
+      const done = await b.call('PATCH', `/v1/client/sign_ups/${started.body.response.id}`, { first_name: 'Late' });
+      assert.equal(done.body.response.status, 'complete', JSON.stringify(done.body));
+    });
+
     it('a sign-up started without an address is checked when the address is set (PATCH)', async () => {
       const b = new Browser(t);
       const started = await b.post('/v1/client/sign_ups', { password: PASSWORD });

@@ -322,6 +322,8 @@ async function completeIfReady(deps: Deps, call: FapiCall, clientId: string, row
     return { response: signUpToJson(row), clientId };
   }
   const email = row.email!;
+  // The mode or the allowlist may have changed since the sign-up started.
+  await ensureMaySignUp(deps, email);
   let started: StartedSession | undefined;
   try {
     const done = await deps.db.transaction().execute(async (trx) => {
