@@ -112,3 +112,17 @@ describe(`X-Forwarded-For is ignored unless a proxy is trusted (${storeName})`, 
     fails(await new Browser(t).call('POST', '/v1/client/sign_ins', { identifier: 'x@example.com', password: PASSWORD }, { headers: { 'x-forwarded-for': '192.0.2.99' } }), 429, 'too_many_requests');
   });
 });
+
+describe(`cookies over HTTPS (${storeName})`, () => {
+  let t: TestApp;
+  before(async () => { t = await startTestApp({ env: { TESSERA_PUBLIC_URL: 'https://accounts.example.com' } }); });
+  after(async () => { await t.close(); });
+
+  it('the __client cookie is Secure when the public URL is https', async () => {
+    const res = await fetch(`${t.url}/v1/client/sign_ins`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('__client='));
+    assert.ok(cookie, 'a client was created');
+    assert.match(cookie, /; Secure/);
+    assert.match(cookie, /HttpOnly/);
+  });
+});
