@@ -47,6 +47,21 @@ describe(`me, sessions and sign-out (${storeName})`, () => {
     assert.equal(okRes(await browser.get('/v1/me/organization_invitations')).response.total_count, 0);
   });
 
+  it('declining an invitation ends it (revoked); it can be neither accepted nor declined again', async () => {
+    const { browser, email } = await signedIn(t);
+    const org = await newOrg(t, { created_by: owner.id });
+    const inv = await inviteToOrg(t, org.id, { email_address: email });
+    const declined = okRes(await browser.post(`/v1/me/organization_invitations/${inv.id}/decline`)).response;
+    assert.equal(declined.status, 'revoked');
+    fails(await browser.post(`/v1/me/organization_invitations/${inv.id}/accept`), 400, 'organization_invitation_revoked_code');
+    fails(await browser.post(`/v1/me/organization_invitations/${inv.id}/decline`), 400, 'organization_invitation_revoked_code');
+    assert.equal((await ok<any>(t, 'GET', `/v1/organizations/${org.id}/memberships`)).data.length, 1, 'no membership');
+    // Someone else's invitation cannot be declined either.
+    const other = await inviteToOrg(t, org.id);
+    fails(await browser.post(`/v1/me/organization_invitations/${other.id}/decline`), 404, 'resource_not_found');
+    assert.equal((await ok<any>(t, 'GET', `/v1/organizations/${org.id}/invitations/${other.id}`)).status, 'pending');
+  });
+
   it("someone else's invitation is 404, exactly like an unknown id (CVE-2026-53514)", async () => {
     const { browser } = await signedIn(t);
     const org = await newOrg(t, { created_by: owner.id });

@@ -62,6 +62,12 @@ describe(`organization admin from the browser (${storeName})`, () => {
     fails(await stranger.browser.get(`/v1/organizations/${org.id}/memberships`), 403, 'not_an_admin_in_organization');
   });
 
+  it('members can list the roles for the invite form; strangers cannot', async () => {
+    const roles = okRes(await member.browser.get(`/v1/organizations/${org.id}/roles`)).response;
+    assert.deepEqual(roles.data.map((r: any) => r.key).sort(), ['org:admin', 'org:member']);
+    fails(await (await signedIn(t)).browser.get(`/v1/organizations/${org.id}/roles`), 403, 'not_an_admin_in_organization');
+  });
+
   it('a browser cannot set redirect_url, metadata or the inviter', async () => {
     for (const extra of [{ redirect_url: 'https://evil.example.com' }, { public_metadata: '{}' }, { inviter_user_id: member.user.id }]) {
       fails(await admin.browser.post(path(), { email_address: uniqueEmail('z'), role: 'org:member', ...extra }), 422, 'form_param_unknown');

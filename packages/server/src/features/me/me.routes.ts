@@ -6,7 +6,7 @@ import { envelope } from '../clients/client.view.ts';
 import { UserMembershipsQuery } from '../memberships/membership.schemas.ts';
 import { UserOrganizationInvitationsQuery } from '../organization-invitations/organization-invitation.schemas.ts';
 import { FrontendMembershipList, FrontendOrganizationInvitationList, FrontendOrganizationInvitationRef, InvitationIdParams } from './me.schemas.ts';
-import { acceptMyInvitation, getMe, getMyInvitations, getMyMemberships } from './me.service.ts';
+import { acceptMyInvitation, declineMyInvitation, getMe, getMyInvitations, getMyMemberships } from './me.service.ts';
 
 const tags = ['Frontend API: me'];
 
@@ -36,4 +36,13 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, {
       response: { 200: Fapi(FrontendOrganizationInvitationRef), ...errorResponses(400, 401, 403, 404) },
     },
   }, async (req, reply) => envelope(deps, await acceptMyInvitation(deps, { req, reply }, req.params.invitation_id)));
+
+  app.post('/v1/me/organization_invitations/:invitation_id/decline', {
+    schema: {
+      tags,
+      summary: 'Decline an organization invitation addressed to one of your verified email addresses (it ends revoked)',
+      params: InvitationIdParams,
+      response: { 200: Fapi(FrontendOrganizationInvitationRef), ...errorResponses(400, 401, 404) },
+    },
+  }, async (req, reply) => envelope(deps, await declineMyInvitation(deps, { req, reply }, req.params.invitation_id)));
 };

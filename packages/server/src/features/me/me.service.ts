@@ -10,7 +10,7 @@ import { listUserMemberships } from '../memberships/membership.service.ts';
 import type { OrganizationMembershipJson } from '../memberships/membership.schemas.ts';
 import { getOrganizationInvitation, listUserOrganizationInvitations } from '../organization-invitations/organization-invitation.service.ts';
 import type { OrganizationInvitationJson, UserOrganizationInvitationsQueryT } from '../organization-invitations/organization-invitation.schemas.ts';
-import { acceptOrganizationInvitationAsUser } from '../tickets/ticket.accept.ts';
+import { acceptOrganizationInvitationAsUser, declineOrganizationInvitationAsUser } from '../tickets/ticket.accept.ts';
 import { getUser } from '../users/user.service.ts';
 import type { FrontendMembershipListJson, FrontendOrganizationInvitationJson, FrontendOrganizationInvitationListJson } from './me.schemas.ts';
 
@@ -54,6 +54,14 @@ export async function acceptMyInvitation(deps: Deps, call: FapiCall, invitationI
     await setActiveOrganization(trx, session.id, accepted.organization_id);
     return accepted;
   });
+  const json = await getOrganizationInvitation(deps, row.organization_id!, row.id);
+  return { response: toFrontendInvitation(json), clientId: client.id };
+}
+
+/** Declines an invitation addressed to one of the user's verified addresses (it ends revoked). */
+export async function declineMyInvitation(deps: Deps, call: FapiCall, invitationId: string): Promise<FapiResult<FrontendOrganizationInvitationJson>> {
+  const { client, session } = await requireSession(deps, call.req);
+  const row = await declineOrganizationInvitationAsUser(deps, session.user_id, invitationId);
   const json = await getOrganizationInvitation(deps, row.organization_id!, row.id);
   return { response: toFrontendInvitation(json), clientId: client.id };
 }

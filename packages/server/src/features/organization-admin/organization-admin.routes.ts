@@ -11,7 +11,8 @@ import { ListMembershipsQuery } from '../memberships/membership.schemas.ts';
 import { FrontendMembershipList, FrontendOrganizationInvitationList, FrontendOrganizationInvitationRef } from '../me/me.schemas.ts';
 import { ListOrganizationInvitationsQuery, OrganizationInvitationParams, OrganizationParams } from '../organization-invitations/organization-invitation.schemas.ts';
 import { InviteMemberBody, InviteMembersBody } from './organization-admin.schemas.ts';
-import { inviteMember, inviteMembers, listInvitations, listMembers, revokeInvitation } from './organization-admin.service.ts';
+import { inviteMember, inviteMembers, listInvitations, listMembers, listRoles, revokeInvitation } from './organization-admin.service.ts';
+import { RoleList } from '../roles/role.schemas.ts';
 
 const frontend = { api: 'frontend' };
 const hide = true;
@@ -43,4 +44,14 @@ export const organizationAdminRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> 
     constraints: frontend,
     schema: { hide, params: OrganizationParams, querystring: ListMembershipsQuery, response: { 200: Fapi(FrontendMembershipList) } },
   }, async (req, reply) => envelope(deps, await listMembers(deps, { req, reply }, req.params.organization_id, req.query)));
+
+  // Not a Backend API path (roles are instance-wide there): no constraint needed.
+  app.get('/v1/organizations/:organization_id/roles', {
+    schema: {
+      tags: ['Frontend API: organization admin'],
+      summary: 'The roles members of this organization can have (for an invite form); needs org:sys_memberships:read',
+      params: OrganizationParams,
+      response: { 200: Fapi(RoleList) },
+    },
+  }, async (req, reply) => envelope(deps, await listRoles(deps, { req, reply }, req.params.organization_id)));
 };

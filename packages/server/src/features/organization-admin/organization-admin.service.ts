@@ -17,7 +17,8 @@ import {
   revokeOrganizationInvitation,
 } from '../organization-invitations/organization-invitation.service.ts';
 import type { ListOrganizationInvitationsQueryT } from '../organization-invitations/organization-invitation.schemas.ts';
-import { ensureMemberPermission, MANAGE_MEMBERSHIPS } from '../roles/role.service.ts';
+import { ensureMemberPermission, getRoleList, MANAGE_MEMBERSHIPS } from '../roles/role.service.ts';
+import type { RoleListJson } from '../roles/role.schemas.ts';
 import type { InviteMemberInput, InviteMembersInput } from './organization-admin.schemas.ts';
 
 const READ_MEMBERSHIPS = 'org:sys_memberships:read';
@@ -60,4 +61,10 @@ export async function listMembers(deps: Deps, call: FapiCall, organizationId: st
   const { clientId } = await asMemberWith(deps, call, organizationId, READ_MEMBERSHIPS);
   const list = await listOrganizationMemberships(deps, organizationId, q);
   return { response: { data: list.data.map(toFrontendMembership), total_count: list.total_count }, clientId };
+}
+
+/** The roles a member may be invited with (every role of the instance), for the invite form. */
+export async function listRoles(deps: Deps, call: FapiCall, organizationId: string): Promise<FapiResult<RoleListJson>> {
+  const { clientId } = await asMemberWith(deps, call, organizationId, READ_MEMBERSHIPS);
+  return { response: await getRoleList(deps, { limit: 100, offset: 0, order_by: 'created_at' }), clientId };
 }

@@ -72,8 +72,8 @@ export async function inspectTicket(deps: Deps, ticket: string | undefined): Pro
  * Claims the invitation inside the caller's transaction (pending → accepted). When another
  * request won meanwhile, or the invitation lapsed or was revoked, throws the matching code.
  */
-export async function claimTicket(trx: Transaction<Database>, row: TicketRow, userId: string | null): Promise<void> {
-  if (await claimInvitation(trx, row.kind, row.id, userId)) return;
+export async function claimTicket(trx: Transaction<Database>, row: TicketRow, userId: string | null, to: 'accepted' | 'revoked' = 'accepted'): Promise<void> {
+  if (await claimInvitation(trx, row.kind, row.id, userId, to)) return;
   const now =
     row.kind === 'invitation'
       ? await findInvitationRow(trx, row.id)
@@ -116,17 +116,36 @@ export async function ownsVerifiedEmail(db: Deps['db'] | Transaction<Database>, 
   return r !== undefined;
 }
 
+/** The invitation, if it is addressed to one of the user's verified addresses; else 404 as for an unknown id. */
+async function invitationOfUser(t: Transaction<Database>, userId: string, invitationId: string): Promise<TicketRow> {
+  const row = await findOrganizationInvitationRow(t, invitationId);
+  if (!row || !(await ownsVerifiedEmail(t, userId, row.email))) {
+    throw new ApiError('resource_not_found', { vars: { resource: 'organization invitation', id: invitationId } });
+  }
+  if (row.status !== 'pending') throw ticketUnusable(row);
+  return row;
+}
+
+/**
+ * The invitee declines an invitation addressed to one of their verified addresses: it ends as
+ * revoked (audit action organization_invitation.declined), like a revoke by the organization.
+ */
+export async function declineOrganizationInvitationAsUser(deps: Deps, userId: string, invitationId: string): Promise<TicketRow> {
+  return deps.db.transaction().execute(async (t) => {
+    const row = await invitationOfUser(t, userId, invitationId);
+    await claimTicket(t, row, userId, 'revoked');
+    await recordTicketAudit(t, userId, 'organization_invitation.declined', row.id);
+    return { ...row, status: 'revoked' };
+  });
+}
+
 /**
  * A signed-in user accepts an organization invitation addressed to one of their verified email
  * addresses. An invitation to anyone else is 404 resource_not_found, exactly like an unknown id.
  */
 export async function acceptOrganizationInvitationAsUser(deps: Deps, userId: string, invitationId: string, trx?: Transaction<Database>): Promise<TicketRow> {
   const run = async (t: Transaction<Database>): Promise<TicketRow> => {
-    const row = await findOrganizationInvitationRow(t, invitationId);
-    if (!row || !(await ownsVerifiedEmail(t, userId, row.email))) {
-      throw new ApiError('resource_not_found', { vars: { resource: 'organization invitation', id: invitationId } });
-    }
-    if (row.status !== 'pending') throw ticketUnusable(row);
+    const row = await invitationOfUser(t, userId, invitationId);
     await claimTicket(t, row, userId);
     await joinInvitedOrganization(t, row, userId);
     await recordTicketAudit(t, userId, 'organization_invitation.accepted', row.id);

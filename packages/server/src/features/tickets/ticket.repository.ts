@@ -64,12 +64,21 @@ export async function findOrganizationInvitationRow(db: Db, id: string): Promise
   return row && { kind: 'organization_invitation', ...row };
 }
 
-/** pending → accepted, only while pending and unexpired; false when another request won or it lapsed. */
-export async function claimInvitation(trx: Transaction<Database>, kind: TicketRow['kind'], id: string, userId: string | null): Promise<boolean> {
+/**
+ * pending → accepted (or → revoked: declined by the invitee), only while pending and unexpired;
+ * false when another request won or it lapsed.
+ */
+export async function claimInvitation(
+  trx: Transaction<Database>,
+  kind: TicketRow['kind'],
+  id: string,
+  userId: string | null,
+  to: 'accepted' | 'revoked' = 'accepted',
+): Promise<boolean> {
   const table = kind === 'invitation' ? 'invitations' : 'organization_invitations';
   const res = await trx
     .updateTable(table)
-    .set({ status: 'accepted', accepted_user_id: userId, updated_at: sql<Date>`now()` })
+    .set({ status: to, ...(to === 'accepted' ? { accepted_user_id: userId } : {}), updated_at: sql<Date>`now()` })
     .where('id', '=', id)
     .where('status', '=', 'pending')
     .where('expires_at', '>', sql<Date>`now()`)
