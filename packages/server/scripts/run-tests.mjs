@@ -1,6 +1,7 @@
-// `npm test`: type-check, then run every *.test.ts under test/ with Node's test runner.
-// (Node 20's --test does not expand globs itself.) Extra arguments narrow the run to files whose
-// path contains one of them, e.g. `npm test -- invitations`.
+// `npm test`: type-check, then run every *.test.ts under test/ (and the browser SDK's tests in
+// packages/js/test, which run against this server) with Node's test runner, in one run with one
+// summary. (Node 20's --test does not expand globs itself.) Extra arguments narrow the run to files
+// whose path contains one of them, e.g. `npm test -- invitations`.
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -16,7 +17,8 @@ function find(dir) {
   });
 }
 
-const files = [...find(join(root, 'test')), ...find(join(root, 'src'))]
+const jsPackage = join(root, '..', 'js');
+const files = [...find(join(root, 'test')), ...find(join(root, 'src')), ...find(join(jsPackage, 'test'))]
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 if (files.length === 0) {
@@ -24,8 +26,11 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const tsc = spawnSync(process.execPath, [join(root, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', root], { stdio: 'inherit', cwd: root });
-if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+const tscBin = join(root, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc');
+for (const project of [root, jsPackage]) {
+  const tsc = spawnSync(process.execPath, [tscBin, '--noEmit', '-p', project], { stdio: 'inherit', cwd: project });
+  if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+}
 
 console.log(`running ${files.length} test files on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}`);
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit', cwd: root });
