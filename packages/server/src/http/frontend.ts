@@ -75,7 +75,11 @@ export function registerFrontendWire(app: FastifyInstance, deps: Deps): void {
   app.addHook('onRequest', async (req, reply) => {
     const origin = req.headers.origin;
     if (typeof origin === 'string' && isAllowedOrigin(origin, policy)) {
-      reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true');
+      reply
+        .header('access-control-allow-origin', origin)
+        .header('access-control-allow-credentials', 'true')
+        // So a page on another allowed origin can read how long to wait after a 429.
+        .header('access-control-expose-headers', 'Retry-After');
     }
     reply.header('vary', 'Origin').header('cache-control', 'no-store');
     ensureSameSiteOrAllowed(req, policy);

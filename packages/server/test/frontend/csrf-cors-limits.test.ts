@@ -48,6 +48,7 @@ describe(`CSRF and CORS (${storeName})`, () => {
     okRes(r);
     assert.equal(r.headers.get('access-control-allow-origin'), APP);
     assert.equal(r.headers.get('access-control-allow-credentials'), 'true');
+    assert.equal(r.headers.get('access-control-expose-headers'), 'Retry-After');
     assert.match(r.headers.get('vary') ?? '', /Origin/);
     okRes(await new Browser(t, { origin: new URL(t.url).origin }).post('/v1/client/sign_ins', { identifier: email, password: PASSWORD }));
   });

@@ -121,6 +121,18 @@ describe(`sign-in (${storeName})`, () => {
     fails(await new Browser(t).post('/v1/client/sign_ins', { strategy: 'ticket', ticket: ticketOf(inv) }), 400, 'organization_invitation_already_accepted');
   });
 
+  it('concurrent accepts into one organization all land (no seat limit: they do not queue on each other)', async () => {
+    const owner = (await newPasswordUser(t)).user;
+    const org = await newOrg(t, { created_by: owner.id });
+    const invited = await Promise.all(Array.from({ length: 6 }, async () => {
+      const { email } = await newPasswordUser(t);
+      return inviteToOrg(t, org.id, { email_address: email });
+    }));
+    const results = await Promise.all(invited.map((inv) => new Browser(t).post('/v1/client/sign_ins', { strategy: 'ticket', ticket: ticketOf(inv) })));
+    for (const r of results) okRes(r);
+    assert.equal((await ok<any>(t, 'GET', `/v1/organizations/${org.id}/memberships`)).total_count, 7);
+  });
+
   it('ticket without an account: organization_invitation_identification_not_exist / invitation_account_not_exists; expired: ticket_expired_code', async () => {
     const owner = (await newPasswordUser(t)).user;
     const org = await newOrg(t, { created_by: owner.id });

@@ -17,7 +17,7 @@ import type { Database } from '../../db/database.ts';
 import type { Deps } from '../../deps.ts';
 import { ApiError, type ErrorCode } from '../../http/errors.ts';
 import { hashTicket, ticketPurposeOf } from '../../lib/tickets.ts';
-import { lockOrganization } from '../organizations/organization.repository.ts';
+import { findOrganizationById, lockOrganization, lockOrganizationShared } from '../organizations/organization.repository.ts';
 import { findMembership, insertMembership } from '../memberships/membership.repository.ts';
 import { ensureSeatsAvailable } from '../memberships/membership.service.ts';
 import {
@@ -86,11 +86,21 @@ export { setAcceptedUser };
 /**
  * After a claim, makes the user a member of the invited organization with the invited role and the
  * invitation's metadata. A user who already is a member keeps their membership (the invitation is
- * still accepted). The seat limit is checked under the organization lock.
+ * still accepted).
+ *
+ * Locking: with a seat limit, the organization row is locked FOR UPDATE and the seats counted, so
+ * concurrent accepts and invites take turns. Without one (max_allowed_memberships = 0), adding a
+ * member cannot break any rule (not the seat limit, not the last-admin rule), so accepts into one
+ * organization hold the row FOR SHARE and run side by side; a concurrent change of the limit waits
+ * for them (and they for it). Which lock is decided by a plain read first, so a transaction never
+ * upgrades a lock it holds (two upgraders would deadlock). The one gap: a limit set between that
+ * read and the shared lock is checked under the shared lock, so accepts already in flight at that
+ * instant may each still take a seat.
  */
 export async function joinInvitedOrganization(trx: Transaction<Database>, row: TicketRow, userId: string): Promise<void> {
   if (row.kind !== 'organization_invitation' || row.organization_id === null || row.role_id === null) return;
-  const org = await lockOrganization(trx, row.organization_id);
+  const peek = await findOrganizationById(trx, row.organization_id);
+  const org = peek && (peek.max_allowed_memberships === 0 ? await lockOrganizationShared(trx, peek.id) : await lockOrganization(trx, peek.id));
   if (!org) throw new ApiError('ticket_invalid_code');
   if (await findMembership(trx, org.id, userId)) return;
   await ensureSeatsAvailable(trx, org, 1);
