@@ -77,28 +77,36 @@ export async function ensureClient(deps: Deps, req: FastifyRequest, reply: Fasti
 
 export interface StartedSession {
   session: SessionRow;
+  /** The client the session belongs to (created here when the browser had none). */
+  clientId: string;
   /** The client's new cookie token: set it with commitSessionCookie after the transaction commits. */
   token: string;
 }
 
 /**
- * Starts a session for the user on this client, inside the caller's transaction: ends the client's
- * other sessions and rotates its token.
+ * Starts a session for the user inside the caller's transaction. A browser without a client gets
+ * one here (so a failed sign-in leaves none behind); a known client has its other sessions ended
+ * and its token rotated.
  */
 export async function startSession(
   deps: Deps,
   trx: Transaction<Database>,
-  clientId: string,
+  clientId: string | null,
   userId: string,
   activeOrganizationId: string | null = null,
 ): Promise<StartedSession> {
-  const id = newId('sess');
-  await endOtherSessions(trx, clientId, null);
-  const session = await insertSession(trx, { id, clientId, userId, activeOrganizationId, lifetimeSeconds: deps.config.sessionLifetimeSeconds });
   const { token, hash } = mintToken();
-  await setClientTokenHash(trx, clientId, hash);
+  let id = clientId;
+  if (id === null) {
+    id = newId('client');
+    await insertClient(trx, id, hash);
+  } else {
+    await endOtherSessions(trx, id, null);
+    await setClientTokenHash(trx, id, hash);
+  }
+  const session = await insertSession(trx, { id: newId('sess'), clientId: id, userId, activeOrganizationId, lifetimeSeconds: deps.config.sessionLifetimeSeconds });
   await trx.updateTable('users').set({ last_sign_in_at: new Date(), last_active_at: new Date() }).where('id', '=', userId).execute();
-  return { session, token };
+  return { session, clientId: id, token };
 }
 
 export function commitSessionCookie(deps: Deps, reply: FastifyReply, started: StartedSession): void {

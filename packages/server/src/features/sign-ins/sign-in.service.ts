@@ -61,20 +61,20 @@ async function passwordMatches(user: SignInUser, password: string): Promise<bool
 }
 
 /** Starts the session for a verified sign-in, marks the attempt complete. */
-async function complete(deps: Deps, call: FapiCall, clientId: string, signInId: string | null, user: SignInUser, identifier: string): Promise<FapiResult<SignInJson>> {
+async function complete(deps: Deps, call: FapiCall, clientId: string | null, signInId: string | null, user: SignInUser, identifier: string): Promise<FapiResult<SignInJson>> {
   let started: StartedSession | undefined;
   const row = await deps.db.transaction().execute(async (trx) => {
     await resetFailedAttempts(trx, user.id);
     started = await startSession(deps, trx, clientId, user.id);
     if (signInId === null) {
-      return insertSignIn(trx, { id: newId('sia'), client_id: clientId, status: 'complete', identifier, user_id: user.id, first_factor_strategy: 'password', first_factor_status: 'verified', created_session_id: started.session.id });
+      return insertSignIn(trx, { id: newId('sia'), client_id: started.clientId, status: 'complete', identifier, user_id: user.id, first_factor_strategy: 'password', first_factor_status: 'verified', created_session_id: started.session.id });
     }
-    const locked = await findSignInOfClientForUpdate(trx, clientId, signInId);
+    const locked = await findSignInOfClientForUpdate(trx, started.clientId, signInId);
     if (!locked || locked.status === 'complete') throw new ApiError('sign_in_already_complete');
     return updateSignIn(trx, signInId, { status: 'complete', created_session_id: started.session.id });
   });
   commitSessionCookie(deps, call.reply, started!);
-  return { response: await signInToJson(deps, row, user), clientId };
+  return { response: await signInToJson(deps, row, user), clientId: started!.clientId };
 }
 
 export async function createSignIn(deps: Deps, call: FapiCall, input: CreateSignInInput): Promise<FapiResult<SignInJson>> {
@@ -90,14 +90,14 @@ export async function createSignIn(deps: Deps, call: FapiCall, input: CreateSign
   const user = await findSignInUserByEmail(deps.db, email);
   if (!user) throw new ApiError('form_identifier_not_found', { meta: { param_name: 'identifier' } });
   ensureMaySignIn(user);
-  const client = await ensureClient(deps, call.req, call.reply);
   if (input.password !== undefined || input.strategy === 'password') {
     if (input.password === undefined) throw paramMissing('password');
     if (!(await passwordMatches(user, input.password))) {
       return failedAttempt(deps, user, new ApiError('form_password_incorrect', { meta: { param_name: 'password' } }));
     }
-    return complete(deps, call, client.id, null, user, email);
+    return complete(deps, call, (await resolveClient(deps, call.req))?.id ?? null, null, user, email);
   }
+  const client = await ensureClient(deps, call.req, call.reply);
   const row = await insertSignIn(deps.db, { id: newId('sia'), client_id: client.id, status: 'needs_first_factor', identifier: email, user_id: user.id });
   return { response: await signInToJson(deps, row, user), clientId: client.id };
 }
@@ -107,17 +107,17 @@ async function signInWithTicket(deps: Deps, call: FapiCall, token: string | unde
   const user = await findSignInUserByEmail(deps.db, ticket.email);
   if (!user) throw new ApiError(ticket.kind === 'invitation' ? 'invitation_account_not_exists' : 'organization_invitation_identification_not_exist');
   if (user.banned || user.locked) ensureMaySignIn(user);
-  const client = await ensureClient(deps, call.req, call.reply);
+  const client = await resolveClient(deps, call.req);
   let started: StartedSession | undefined;
   const row = await deps.db.transaction().execute(async (trx) => {
     await claimTicket(trx, ticket, user.id);
     await markEmailVerified(trx, user.email_address_id, 'ticket');
     await joinInvitedOrganization(trx, ticket, user.id);
     await recordTicketAudit(trx, user.id, `${ticket.kind}.accepted`, ticket.id);
-    started = await startSession(deps, trx, client.id, user.id, ticket.organization_id);
+    started = await startSession(deps, trx, client?.id ?? null, user.id, ticket.organization_id);
     return insertSignIn(trx, {
       id: newId('sia'),
-      client_id: client.id,
+      client_id: started.clientId,
       status: 'complete',
       identifier: ticket.email,
       user_id: user.id,
@@ -127,7 +127,7 @@ async function signInWithTicket(deps: Deps, call: FapiCall, token: string | unde
     });
   });
   commitSessionCookie(deps, call.reply, started!);
-  return { response: await signInToJson(deps, row, user), clientId: client.id };
+  return { response: await signInToJson(deps, row, user), clientId: started!.clientId };
 }
 
 async function ownSignIn(deps: Deps, call: FapiCall, id: string): Promise<{ clientId: string; row: SignInRow }> {

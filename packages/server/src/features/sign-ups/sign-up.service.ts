@@ -185,7 +185,7 @@ async function signUpWithTicket(deps: Deps, call: FapiCall, input: CreateSignUpI
   if ((await findClaimedEmails(deps.db, [ticket.email])).length > 0) throw accountExists();
   const password = input.password !== undefined ? await resolvePassword({ password: input.password }) : null;
   const unsafe = parseUnsafeMetadata(input.unsafe_metadata) ?? {};
-  const client = await ensureClient(deps, call.req, call.reply);
+  const client = await resolveClient(deps, call.req);
 
   let started: StartedSession | undefined;
   try {
@@ -204,10 +204,10 @@ async function signUpWithTicket(deps: Deps, call: FapiCall, input: CreateSignUpI
       await setAcceptedUser(trx, ticket.kind, ticket.id, userId);
       await joinInvitedOrganization(trx, ticket, userId);
       await recordUserAudit(trx, 'user.created', userId, { via: ticket.kind, invitation_id: ticket.id });
-      started = await startSession(deps, trx, client.id, userId, ticket.organization_id);
+      started = await startSession(deps, trx, client?.id ?? null, userId, ticket.organization_id);
       return insertSignUp(trx, {
         id: newId('sua'),
-        client_id: client.id,
+        client_id: started.clientId,
         status: 'complete',
         email: ticket.email,
         first_name: input.first_name ?? null,
@@ -222,7 +222,7 @@ async function signUpWithTicket(deps: Deps, call: FapiCall, input: CreateSignUpI
       });
     });
     commitSessionCookie(deps, call.reply, started!);
-    return { response: signUpToJson(row, ticket.kind === 'invitation' ? ticket.public_metadata : {}), clientId: client.id };
+    return { response: signUpToJson(row, ticket.kind === 'invitation' ? ticket.public_metadata : {}), clientId: started!.clientId };
   } catch (err) {
     // A user created the same address meanwhile (through the Backend API, say).
     if (isUniqueViolation(err, 'email_addresses_email_key')) throw accountExists();
