@@ -69,3 +69,17 @@ export async function postgresVersion(): Promise<string> {
     return r.rows[0]?.v ?? 'unknown';
   });
 }
+
+/**
+ * The server settings that change what a write-heavy run measures, e.g. "autovacuum off,
+ * synchronous_commit on, shared_buffers 128MB". With autovacuum off (as on the reference machine),
+ * dead row versions (outbox claims and sends, counter updates) stay until a manual VACUUM.
+ */
+export async function postgresSettings(): Promise<string> {
+  return withClient(maintenanceUrl(), async (c) => {
+    const r = await c.query<{ name: string; setting: string }>(
+      "SELECT name, current_setting(name) AS setting FROM unnest(ARRAY['autovacuum', 'synchronous_commit', 'fsync', 'shared_buffers', 'max_wal_size']) AS name",
+    );
+    return r.rows.map((x) => `${x.name} ${x.setting}`).join(', ');
+  });
+}

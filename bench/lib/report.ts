@@ -1,7 +1,7 @@
 // Formatting and the machine header every bench prints first (the figures mean little without it).
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, freemem, loadavg, totalmem } from 'node:os';
-import { postgresVersion } from './postgres.ts';
+import { postgresSettings, postgresVersion } from './postgres.ts';
 
 /** Nearest-rank percentile of an ascending array; NaN when empty. */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -40,6 +40,6 @@ export async function printMachine(bench: string): Promise<void> {
   console.log(`${bench} — ${new Date().toISOString()}`);
   console.log(
     `machine: ${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? 'unknown cpu'}), ` +
-      `RAM ${gib(totalmem())} (${gib(freemem())} free), ${load1()}; node ${process.version}; PostgreSQL ${await postgresVersion()}; ${pgbench}`,
+      `RAM ${gib(totalmem())} (${gib(freemem())} free), ${load1()}; node ${process.version}; PostgreSQL ${await postgresVersion()} (${await postgresSettings()}); ${pgbench}`,
   );
 }

@@ -19,6 +19,11 @@ interface RepositoryModule {
 }
 
 const REPOSITORY = new URL('../../packages/server/src/features/invitations/invitation.repository.ts', import.meta.url).href;
+const ORG_REPOSITORY = new URL('../../packages/server/src/features/organization-invitations/organization-invitation.repository.ts', import.meta.url).href;
+
+interface OrgRepositoryModule {
+  countOrganizationInvitations?: (db: unknown, filter: unknown) => Promise<unknown>;
+}
 
 async function repository(): Promise<RepositoryModule> {
   return (await import(REPOSITORY)) as RepositoryModule;
@@ -52,6 +57,19 @@ export async function serverListQueries(limit: number): Promise<{ page: Compiled
   return { page, counts };
 }
 
+/**
+ * Every query countOrganizationInvitations sends for total_count of
+ * GET /v1/organizations/{org}/invitations?status=pending (today: the per-organization counters and
+ * the count of the organization's pending rows past expiry).
+ */
+export async function serverOrgCountQueries(organizationId: string): Promise<CompiledQuery[]> {
+  const { countOrganizationInvitations } = (await import(ORG_REPOSITORY)) as OrgRepositoryModule;
+  if (!countOrganizationInvitations) throw new Error('organization-invitation.repository.ts no longer exports countOrganizationInvitations: update bench/lib/server-queries.ts');
+  const counts = await capture((db) => countOrganizationInvitations(db, { organizationId, statuses: ['pending'] }));
+  if (counts.length === 0) throw new Error('could not compile the server organization list total_count queries');
+  return counts;
+}
+
 /** The statement(s) POST /v1/invitations sends for one new invitation, or null if it cannot tell. */
 export async function serverCreateStatements(): Promise<CompiledQuery[] | null> {
   const { insertInvitationsIfFree } = await repository();
@@ -78,9 +96,14 @@ export function inlineParameters(q: CompiledQuery): string {
   });
 }
 
-/** SQL text without comments, pgbench meta-commands, trailing semicolons or whitespace differences. */
+/**
+ * SQL text without comments (block comments too, such as the server's PREPARED_MARK: pgbench runs
+ * the scripts with -M prepared anyway), pgbench meta-commands, trailing semicolons or whitespace
+ * differences.
+ */
 export function normalizeSql(text: string): string {
   return text
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
     .split('\n')
     .filter((l) => !l.trim().startsWith('--') && !l.trim().startsWith('\\'))
     .join(' ')

@@ -18,6 +18,10 @@ export interface ServerOptions {
   poolSize?: number;
   /** Extra node flags for the server process, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
   nodeArgs?: string[];
+  /** TESSERA_SECRET_KEY; a new sk_test_ key when omitted (outbox rows sealed by one server open only with its key). */
+  secretKey?: string;
+  /** Another checkout of packages/server to run (e.g. an unmodified copy for an A/B comparison); default this repository's. */
+  serverDir?: string;
 }
 
 export interface RunningServer {
@@ -73,7 +77,7 @@ async function processCpuSeconds(pid: number | undefined): Promise<number> {
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const port = await freePort();
-  const secretKey = `sk_test_bench${randomBytes(12).toString('hex')}`;
+  const secretKey = opts.secretKey ?? `sk_test_bench${randomBytes(12).toString('hex')}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'tessera-bench-'));
   // Only what the bench chooses: nothing from the caller's TESSERA_* / SMTP_URL / REDIS_URL leaks in.
   const env: Record<string, string> = {};
@@ -94,7 +98,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ...(opts.poolSize !== undefined ? { DATABASE_POOL_SIZE: String(opts.poolSize) } : {}),
   });
 
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], { cwd: SERVER_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], { cwd: opts.serverDir ?? SERVER_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let warnings = 0;
   const collect = (chunk: Buffer) => {

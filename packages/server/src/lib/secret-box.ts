@@ -1,7 +1,8 @@
 // Authenticated encryption (AES-256-GCM) for secrets that must wait in the database for a short
 // while, such as the ticket link inside a not-yet-sent email: a database read alone does not
 // yield a usable link. The key is derived from the instance secret key with HKDF.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
+import { secureRandomBytes } from './ids.ts';
 
 export interface SecretBox {
   seal(plain: string): string;
@@ -12,7 +13,7 @@ export function createSecretBox(secretKey: string, purpose: string): SecretBox {
   const key = Buffer.from(hkdfSync('sha256', secretKey, 'tessera', `tessera:${purpose}`, 32));
   return {
     seal(plain) {
-      const iv = randomBytes(12);
+      const iv = secureRandomBytes(12);
       const c = createCipheriv('aes-256-gcm', key, iv);
       const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
       return `v1.${Buffer.concat([iv, c.getAuthTag(), body]).toString('base64url')}`;

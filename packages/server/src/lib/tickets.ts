@@ -2,7 +2,8 @@
 // behind a short purpose tag. Only SHA-256(purpose ":" token) is stored, so a database read does
 // not yield a usable link, and a token minted for one purpose hashes to nothing for another
 // (an invitation ticket is not a sign-in token).
-import { createHash, randomBytes } from 'node:crypto';
+import * as crypto from 'node:crypto';
+import { secureRandomBytes } from './ids.ts';
 
 export type TicketPurpose = 'invitation' | 'organization_invitation' | 'sign_in_token';
 
@@ -13,12 +14,18 @@ const TAG: Record<TicketPurpose, string> = {
 };
 
 export function mintTicket(purpose: TicketPurpose): { token: string; hash: Buffer } {
-  const token = `tkt_${TAG[purpose]}_${randomBytes(32).toString('base64url')}`;
+  const token = `tkt_${TAG[purpose]}_${secureRandomBytes(32).toString('base64url')}`;
   return { token, hash: hashTicket(purpose, token) };
 }
 
+/** SHA-256, one-shot (crypto.hash, Node ≥ 20.12) where available: cheaper than a Hash object per call. */
+export const sha256: (data: string) => Buffer =
+  typeof crypto.hash === 'function'
+    ? (data) => crypto.hash('sha256', data, 'buffer')
+    : (data) => crypto.createHash('sha256').update(data).digest();
+
 export function hashTicket(purpose: TicketPurpose, token: string): Buffer {
-  return createHash('sha256').update(`${purpose}:${token}`).digest();
+  return sha256(`${purpose}:${token}`);
 }
 
 /** The purpose a token claims from its tag; the hash lookup is what decides. */

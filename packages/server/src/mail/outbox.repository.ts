@@ -62,9 +62,23 @@ const leaseEnd = (leaseMs: number) => sql<Date>`now() + (${Math.round(leaseMs)}:
  * that has not renewed it in time, e.g. one that was killed). SKIP LOCKED lets concurrent workers
  * take disjoint rows without waiting for each other; the lease keeps the rows theirs after this
  * statement commits, and a row whose lease runs out is simply due again.
+ *
+ * The due rows are read through outbox_due_idx in its order, stopping at `limit`, never with a
+ * bitmap scan: every claim and every send leaves a dead row version behind whose entry stays in
+ * that index until VACUUM, and a bitmap scan visits the heap for all of them on every claim (107 ms
+ * per claim with 80k dead versions, measured), while an ordered index scan marks them dead in the
+ * index on the first visit and skips them after that (0.6 ms). The planner picks the bitmap scan
+ * whenever its statistics are stale, so it is switched off for this one statement's transaction.
  */
 export async function claimDueEmails(db: Kysely<Database>, opts: { limit: number; leaseMs: number }): Promise<ClaimedEmail[]> {
-  return db
+  return db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL enable_bitmapscan = off`.execute(trx);
+    return claimDueEmailsIn(trx, opts);
+  });
+}
+
+async function claimDueEmailsIn(trx: Transaction<Database>, opts: { limit: number; leaseMs: number }): Promise<ClaimedEmail[]> {
+  return trx
     .updateTable('outbox')
     .set({ lease_until: leaseEnd(opts.leaseMs), attempts: sql<number>`attempts + 1` })
     .where('id', 'in', (eb) =>

@@ -1,7 +1,8 @@
 // SQL for application invitations. An invitation "is" expired when it is pending past expires_at:
 // every read computes that in SQL (effectiveStatus), so no job has to run first.
-import { sql, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import { PREPARED_MARK } from '../../db/open.ts';
 import { totalFromCounters } from './invitation-counts.ts';
 import type { InvitationRow, InvitationStatus, InvitationsTable } from './invitation.table.ts';
 
@@ -162,6 +163,62 @@ export interface InsertVerdict {
 }
 
 /**
+ * The create statement (insertInvitationsIfFree); $1 is the items as JSON. A constant text run as a
+ * named prepared statement on PostgreSQL (PREPARED_MARK): planning this CTE costs more than running it.
+ *
+ * A prepared statement keeps its generic plan until the statistics change, and without ANALYZE
+ * (autovacuum off, or a table that grew since) that plan may have been made when the tables were
+ * empty. So the lookups are written to be index probes whatever the statistics say: the addresses
+ * as an array (`email = ANY (…)`, through invitations_email_idx and email_addresses_email_key), and
+ * the status tested after the MATERIALIZED lookup rather than in it, so that no partial index on
+ * pending rows can be picked and scanned whole (which a plan made on an empty table does: it
+ * expects one pending row).
+ */
+const INSERT_IF_FREE = `${PREPARED_MARK}
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+        ord int, id text, email text, public_metadata jsonb, redirect_url text, notify boolean, allow_duplicate boolean,
+        template_slug text, ticket_hash text, expires_in_days int, check_users boolean, message_id text, payload jsonb)
+    ),
+    same_email AS MATERIALIZED (
+      SELECT email, status, expires_at FROM invitations
+      WHERE email = ANY (ARRAY(SELECT email FROM input WHERE NOT allow_duplicate))
+    ),
+    blocking AS (
+      SELECT DISTINCT email, expires_at > now() AS live FROM same_email WHERE status = 'pending'
+    ),
+    claimed AS (
+      SELECT DISTINCT email FROM email_addresses WHERE email = ANY (ARRAY(SELECT email FROM input WHERE check_users))
+    ),
+    ins AS (
+      INSERT INTO invitations (id, email, public_metadata, redirect_url, notify, allow_duplicate, template_slug, ticket_hash, expires_at)
+      SELECT id, email, public_metadata, redirect_url, notify, allow_duplicate, template_slug, decode(ticket_hash, 'hex'),
+             now() + make_interval(days => expires_in_days)
+      FROM input
+      WHERE NOT EXISTS (SELECT 1 FROM blocking) AND NOT EXISTS (SELECT 1 FROM claimed)
+      ORDER BY ord
+      RETURNING id, email, public_metadata, redirect_url, notify, allow_duplicate, template_slug, expires_at,
+                accepted_user_id, created_at, updated_at, status
+    ),
+    queued AS (
+      INSERT INTO outbox (topic, payload, message_id)
+      SELECT 'email',
+             jsonb_set(input.payload, '{vars,expires_at}', to_jsonb(floor(extract(epoch FROM ins.expires_at) * 1000)::bigint)),
+             input.message_id
+      FROM ins JOIN input ON input.id = ins.id
+      WHERE input.payload IS NOT NULL
+    ),
+    audited AS (
+      INSERT INTO audit_log (actor, action, target) SELECT 'backend_api', 'invitation.created', id FROM ins
+    )
+    SELECT v.duplicates, v.stale, v.claimed, ins.*
+    FROM (SELECT
+            (SELECT array_agg(email ORDER BY email) FROM blocking WHERE live) AS duplicates,
+            (SELECT array_agg(email ORDER BY email) FROM blocking WHERE NOT live) AS stale,
+            (SELECT array_agg(email ORDER BY email) FROM claimed) AS claimed) v
+    LEFT JOIN ins ON true`;
+
+/**
  * Creates invitations, their outbox rows and audit rows in ONE statement (so one round trip and
  * atomic without an explicit transaction), but only if no item is blocked: a live pending
  * invitation for an item's address (unless the item allows duplicates), a stale pending one, or a
@@ -190,48 +247,9 @@ export async function insertInvitationsIfFree(
       payload: it.email?.payload ?? null,
     })),
   );
-  const result = await sql<InvitationView & { duplicates: string[] | null; stale: string[] | null; claimed: string[] | null }>`
-    WITH input AS (
-      SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS x(
-        ord int, id text, email text, public_metadata jsonb, redirect_url text, notify boolean, allow_duplicate boolean,
-        template_slug text, ticket_hash text, expires_in_days int, check_users boolean, message_id text, payload jsonb)
-    ),
-    blocking AS (
-      SELECT DISTINCT i.email, i.expires_at > now() AS live
-      FROM invitations i JOIN input ON i.email = input.email AND NOT input.allow_duplicate
-      WHERE i.status = 'pending'
-    ),
-    claimed AS (
-      SELECT DISTINCT e.email FROM email_addresses e JOIN input ON e.email = input.email AND input.check_users
-    ),
-    ins AS (
-      INSERT INTO invitations (id, email, public_metadata, redirect_url, notify, allow_duplicate, template_slug, ticket_hash, expires_at)
-      SELECT id, email, public_metadata, redirect_url, notify, allow_duplicate, template_slug, decode(ticket_hash, 'hex'),
-             now() + make_interval(days => expires_in_days)
-      FROM input
-      WHERE NOT EXISTS (SELECT 1 FROM blocking) AND NOT EXISTS (SELECT 1 FROM claimed)
-      ORDER BY ord
-      RETURNING id, email, public_metadata, redirect_url, notify, allow_duplicate, template_slug, expires_at,
-                accepted_user_id, created_at, updated_at, status
-    ),
-    queued AS (
-      INSERT INTO outbox (topic, payload, message_id)
-      SELECT 'email',
-             jsonb_set(input.payload, '{vars,expires_at}', to_jsonb(floor(extract(epoch FROM ins.expires_at) * 1000)::bigint)),
-             input.message_id
-      FROM ins JOIN input ON input.id = ins.id
-      WHERE input.payload IS NOT NULL
-    ),
-    audited AS (
-      INSERT INTO audit_log (actor, action, target) SELECT 'backend_api', 'invitation.created', id FROM ins
-    )
-    SELECT v.duplicates, v.stale, v.claimed, ins.*
-    FROM (SELECT
-            (SELECT array_agg(email ORDER BY email) FROM blocking WHERE live) AS duplicates,
-            (SELECT array_agg(email ORDER BY email) FROM blocking WHERE NOT live) AS stale,
-            (SELECT array_agg(email ORDER BY email) FROM claimed) AS claimed) v
-    LEFT JOIN ins ON true
-  `.execute(db);
+  const result = await db.executeQuery<InvitationView & { duplicates: string[] | null; stale: string[] | null; claimed: string[] | null }>(
+    CompiledQuery.raw(INSERT_IF_FREE, [input]),
+  );
   const first = result.rows[0];
   const order = new Map(items.map((it, i) => [it.row.id, i]));
   const created = result.rows

@@ -82,6 +82,17 @@ function prepare(deps: Deps, input: CreateInvitationInput): PreparedInvitation {
   };
 }
 
+const messageDomains = new WeakMap<Deps['config'], string>();
+/** The host name of the public URL, for Message-IDs (parsed once per configuration, not per request). */
+export function messageDomain(deps: Deps): string {
+  let domain = messageDomains.get(deps.config);
+  if (domain === undefined) {
+    domain = new URL(deps.config.publicUrl).hostname;
+    messageDomains.set(deps.config, domain);
+  }
+  return domain;
+}
+
 export function redirectPolicy(deps: Deps) {
   return {
     allowedOrigins: [new URL(deps.config.publicUrl).origin, ...deps.config.allowedRedirectOrigins],
@@ -103,7 +114,7 @@ async function insertPrepared(deps: Deps, prepared: PreparedInvitation[], opts: 
   if (repeated.length > 0) throw duplicateRecord(repeated);
 
   const box = outboxSecretBox(deps.instance.secretKey);
-  const domain = new URL(deps.config.publicUrl).hostname;
+  const domain = messageDomain(deps);
   const items = prepared.map((p) => ({
     row: p.row,
     checkUsers: opts.checkUsersForAll || !p.row.allowDuplicate,

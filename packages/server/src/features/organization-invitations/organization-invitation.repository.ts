@@ -3,8 +3,9 @@
 //
 // Reads return OrganizationInvitationView: the row (never its ticket hash) with its role's key and
 // name, its organization's public data and its inviter's public data, joined in the same query.
-import { sql, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import { PREPARED_MARK } from '../../db/open.ts';
 import { totalFromCounters } from '../invitations/invitation-counts.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import type { InvitationStatus } from '../invitations/invitation.table.ts';
@@ -261,117 +262,92 @@ type CreatedColumns = {
   [K in Exclude<keyof OrganizationInvitationView, 'organization_name' | 'organization_slug' | 'organization_image_url'>]: OrganizationInvitationView[K] | null;
 };
 
+const createStatements = new Map<string, string>();
+
 /**
- * Creates the invitations, their outbox rows (for items with an email) and audit rows in ONE
- * statement, but only if nothing blocks them; otherwise it writes nothing and the verdict says why:
- * missing organization, unknown role, inviter without `managePermission`, invitee already a
- * member, live or stale pending invitation for the address, or the seat limit.
- *
- * The seat limit needs the organization row lock (lockOrganization, FOR UPDATE) taken by an
- * EARLIER statement of the caller's transaction, so that this statement's snapshot includes every
- * invitation and membership committed by whoever held the lock before. `locked` says the caller
- * holds it. Without it, an organization with a limit (max_allowed_memberships > 0) is never
- * written to (the caller retries under the lock); an unlimited one is, in this one statement,
- * holding the row FOR SHARE: that blocks a concurrent change of the limit and every
- * lockOrganization until commit, so a limit set later counts these invitations.
- *
- * Two concurrent statements for one (organization, address) cannot both insert: the partial unique
- * index organization_invitations_pending_key refuses the second (see createConflictOf).
- *
- * The lookups take arrays rather than joining the input rows, so each is a plain index probe and
- * the statement stays cheap to plan (it is planned on every call).
+ * The create statement's text for one shape of call; its parameters are $1 the items as JSON,
+ * $2 the organization id, $3 the role keys, $4 the addresses, $5 the number of items, and with
+ * inviters $6 their ids and $7 the permission they need. Parts that cannot matter for a call are
+ * left out rather than computed to nothing (cheaper to plan and run): the inviter checks when no
+ * item names an inviter, the seat count when the caller does not hold the organization lock. Each
+ * text is built once and runs as a named prepared statement on PostgreSQL (PREPARED_MARK), so it is
+ * parsed and planned once per connection rather than on every call.
  */
-export async function insertOrganizationInvitationsIfFree(
-  db: Db,
-  organizationId: string,
-  items: NewOrganizationInvitation[],
-  opts: { locked: boolean; managePermission: string },
-): Promise<CreateVerdict> {
-  const input = JSON.stringify(
-    items.map((it, ord) => ({
-      ord,
-      id: it.id,
-      email: it.email,
-      role_key: it.roleKey,
-      inviter_user_id: it.inviterUserId,
-      public_metadata: it.publicMetadata,
-      private_metadata: it.privateMetadata,
-      redirect_url: it.redirectUrl,
-      notify: it.notify,
-      ticket_hash: it.ticketHash.toString('hex'),
-      expires_in_days: it.expiresInDays,
-      message_id: it.outboxEmail?.messageId ?? null,
-      payload: it.outboxEmail?.payload ?? null,
-    })),
-  );
-  const emails = [...new Set(items.map((it) => it.email))];
-  const roleKeys = [...new Set(items.map((it) => it.roleKey))];
-  const inviters = [...new Set(items.flatMap((it) => (it.inviterUserId === null ? [] : [it.inviterUserId])))];
-  // Parts that cannot matter for this call are left out rather than computed to nothing: the
-  // statement is planned on every call, and these are the costly parts to plan.
-  const notAdmins =
-    inviters.length === 0
-      ? sql`NULL::text[]`
-      : sql`(SELECT array_agg(u ORDER BY u) FROM unnest(${inviters}::text[]) u
+function createStatement(withInviters: boolean, locked: boolean): string {
+  const shape = `${withInviters}/${locked}`;
+  const cached = createStatements.get(shape);
+  if (cached !== undefined) return cached;
+  const notAdmins = !withInviters
+    ? 'NULL::text[]'
+    : `(SELECT array_agg(u ORDER BY u) FROM unnest($6::text[]) u
           WHERE NOT EXISTS (
             SELECT 1 FROM organization_memberships m
             JOIN role_permissions rp ON rp.role_id = m.role_id
             JOIN permissions p ON p.id = rp.permission_id
-            WHERE m.organization_id = ${organizationId} AND m.user_id = u AND p.key = ${opts.managePermission}))`;
-  const seatsTaken = !opts.locked
-    ? sql`NULL::bigint`
-    : sql`CASE WHEN o.max_allowed_memberships > 0 THEN
-          (SELECT count(*) FROM organization_memberships WHERE organization_id = ${organizationId})
+            WHERE m.organization_id = $2::text AND m.user_id = u AND p.key = $7::text))`;
+  const seatsTaken = !locked
+    ? 'NULL::bigint'
+    : `CASE WHEN o.max_allowed_memberships > 0 THEN
+          (SELECT count(*) FROM organization_memberships WHERE organization_id = $2::text)
           + (SELECT count(*) FROM organization_invitations
-             WHERE organization_id = ${organizationId} AND status = 'pending' AND expires_at > now())
+             WHERE organization_id = $2::text AND status = 'pending' AND expires_at > now())
         END`;
-  const inviterRows =
-    inviters.length === 0
-      ? sql`SELECT NULL::text AS id, NULL::text AS first_name, NULL::text AS last_name, NULL::text AS username, NULL::text AS email WHERE false`
-      : sql`SELECT u.id, u.first_name, u.last_name, u.username,
+  const inviterRows = !withInviters
+    ? 'SELECT NULL::text AS id, NULL::text AS first_name, NULL::text AS last_name, NULL::text AS username, NULL::text AS email WHERE false'
+    : `SELECT u.id, u.first_name, u.last_name, u.username,
                (SELECT e.email FROM email_addresses e WHERE e.id = u.primary_email_address_id) AS email
-            FROM users u WHERE u.id = ANY(${inviters}::text[])`;
-  const result = await sql<VerdictColumns & CreatedColumns>`
+            FROM users u WHERE u.id = ANY($6::text[])`;
+  const text = `${PREPARED_MARK}
     WITH input AS (
-      SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS x(
+      SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
         ord int, id text, email text, role_key text, inviter_user_id text, public_metadata jsonb, private_metadata jsonb,
         redirect_url text, notify boolean, ticket_hash text, expires_in_days int, message_id text, payload jsonb)
     ),
     org AS (
-      SELECT id, name, slug, image_url, max_allowed_memberships FROM organizations WHERE id = ${organizationId} FOR SHARE
+      SELECT id, name, slug, image_url, max_allowed_memberships FROM organizations WHERE id = $2::text FOR SHARE
     ),
     role AS (
-      SELECT id, key, name FROM roles WHERE key = ANY(${roleKeys}::text[])
+      SELECT id, key, name FROM roles WHERE key = ANY($3::text[])
+    ),
+    -- Invitations to these addresses in ANY organization, found through the index on (email,
+    -- status): a handful of rows whatever the organization's size. MATERIALIZED keeps the
+    -- organization and status filters out of this scan: with them, a plan made while the
+    -- statistics have not seen the organization (a new one, estimated at one row) or the table
+    -- (empty when the statement was first planned: the generic plan is kept) picks a partial index
+    -- on pending rows and reads every pending invitation (of the organization) on every create.
+    same_address AS MATERIALIZED (
+      SELECT organization_id, email, status, expires_at FROM organization_invitations
+      WHERE email = ANY($4::text[])
     ),
     verdict AS (
       SELECT
         o.id IS NULL AS organization_missing,
         o.max_allowed_memberships AS max_allowed,
         o.name AS organization_name, o.slug AS organization_slug, o.image_url AS organization_image_url,
-        (SELECT array_agg(k ORDER BY k) FROM unnest(${roleKeys}::text[]) k WHERE k NOT IN (SELECT key FROM role)) AS unknown_roles,
+        (SELECT array_agg(k ORDER BY k) FROM unnest($3::text[]) k WHERE k NOT IN (SELECT key FROM role)) AS unknown_roles,
         ${notAdmins} AS not_admins,
         (SELECT array_agg(DISTINCT e.email) FROM email_addresses e
-          JOIN organization_memberships m ON m.user_id = e.user_id AND m.organization_id = ${organizationId}
-          WHERE e.email = ANY(${emails}::text[])) AS members,
+          JOIN organization_memberships m ON m.user_id = e.user_id AND m.organization_id = $2::text
+          WHERE e.email = ANY($4::text[])) AS members,
         b.duplicates, b.stale,
         ${seatsTaken} AS seats_taken
       FROM (
         SELECT array_agg(DISTINCT i.email) FILTER (WHERE i.expires_at > now()) AS duplicates,
                array_agg(DISTINCT i.email) FILTER (WHERE i.expires_at <= now()) AS stale
-        FROM organization_invitations i
-        WHERE i.organization_id = ${organizationId} AND i.status = 'pending' AND i.email = ANY(${emails}::text[])
+        FROM same_address i
+        WHERE i.organization_id = $2::text AND i.status = 'pending'
       ) b
       LEFT JOIN org o ON true
     ),
     ins AS (
       INSERT INTO organization_invitations (id, organization_id, email, role_id, inviter_user_id, public_metadata, private_metadata,
                                             redirect_url, notify, ticket_hash, expires_at)
-      SELECT input.id, ${organizationId}, input.email, r.id, input.inviter_user_id, input.public_metadata, input.private_metadata,
+      SELECT input.id, $2::text, input.email, r.id, input.inviter_user_id, input.public_metadata, input.private_metadata,
              input.redirect_url, input.notify, decode(input.ticket_hash, 'hex'), now() + make_interval(days => input.expires_in_days)
       FROM input JOIN role r ON r.key = input.role_key, verdict v
       WHERE NOT v.organization_missing AND v.unknown_roles IS NULL AND v.not_admins IS NULL AND v.members IS NULL
         AND v.duplicates IS NULL AND v.stale IS NULL
-        AND (v.max_allowed = 0 OR v.seats_taken + ${items.length} <= v.max_allowed)
+        AND (v.max_allowed = 0 OR v.seats_taken + $5::bigint <= v.max_allowed)
       ORDER BY input.ord
       RETURNING id, email, role_id, inviter_user_id, public_metadata, private_metadata, redirect_url, status,
                 expires_at, created_at, updated_at
@@ -400,15 +376,71 @@ export async function insertOrganizationInvitationsIfFree(
     audited AS (
       INSERT INTO audit_log (actor, action, target, data)
       SELECT 'backend_api', 'organization_invitation.created', c.id,
-             jsonb_build_object('organization_id', ${organizationId}::text, 'role', c.role_key, 'inviter_user_id', c.inviter_user_id)
+             jsonb_build_object('organization_id', $2::text, 'role', c.role_key, 'inviter_user_id', c.inviter_user_id)
       FROM created c
     )
-    SELECT v.*, c.id, ${organizationId}::text AS organization_id, c.email, c.inviter_user_id, c.public_metadata, c.private_metadata,
+    SELECT v.*, c.id, $2::text AS organization_id, c.email, c.inviter_user_id, c.public_metadata, c.private_metadata,
            c.redirect_url, c.status, c.expires_at, c.created_at, c.updated_at, c.role_key, c.role_name,
            c.inviter_first_name, c.inviter_last_name, c.inviter_username, c.inviter_email
     FROM verdict v LEFT JOIN created c ON true
-    ORDER BY c.ord
-  `.execute(db);
+    ORDER BY c.ord`;
+  createStatements.set(shape, text);
+  return text;
+}
+
+/**
+ * Creates the invitations, their outbox rows (for items with an email) and audit rows in ONE
+ * statement, but only if nothing blocks them; otherwise it writes nothing and the verdict says why:
+ * missing organization, unknown role, inviter without `managePermission`, invitee already a
+ * member, live or stale pending invitation for the address, or the seat limit.
+ *
+ * The seat limit needs the organization row lock (lockOrganization, FOR UPDATE) taken by an
+ * EARLIER statement of the caller's transaction, so that this statement's snapshot includes every
+ * invitation and membership committed by whoever held the lock before. `locked` says the caller
+ * holds it. Without it, an organization with a limit (max_allowed_memberships > 0) is never
+ * written to (the caller retries under the lock); an unlimited one is, in this one statement,
+ * holding the row FOR SHARE: that blocks a concurrent change of the limit and every
+ * lockOrganization until commit, so a limit set later counts these invitations.
+ *
+ * Two concurrent statements for one (organization, address) cannot both insert: the partial unique
+ * index organization_invitations_pending_key refuses the second (see createConflictOf).
+ *
+ * The lookups take arrays rather than joining the input rows, so each is a plain index probe and
+ * the statement stays cheap to plan.
+ */
+export async function insertOrganizationInvitationsIfFree(
+  db: Db,
+  organizationId: string,
+  items: NewOrganizationInvitation[],
+  opts: { locked: boolean; managePermission: string },
+): Promise<CreateVerdict> {
+  const input = JSON.stringify(
+    items.map((it, ord) => ({
+      ord,
+      id: it.id,
+      email: it.email,
+      role_key: it.roleKey,
+      inviter_user_id: it.inviterUserId,
+      public_metadata: it.publicMetadata,
+      private_metadata: it.privateMetadata,
+      redirect_url: it.redirectUrl,
+      notify: it.notify,
+      ticket_hash: it.ticketHash.toString('hex'),
+      expires_in_days: it.expiresInDays,
+      message_id: it.outboxEmail?.messageId ?? null,
+      payload: it.outboxEmail?.payload ?? null,
+    })),
+  );
+  const emails = [...new Set(items.map((it) => it.email))];
+  const roleKeys = [...new Set(items.map((it) => it.roleKey))];
+  const inviters = [...new Set(items.flatMap((it) => (it.inviterUserId === null ? [] : [it.inviterUserId])))];
+  const withInviters = inviters.length > 0;
+  const parameters: unknown[] = [input, organizationId, roleKeys, emails, items.length];
+  if (withInviters) parameters.push(inviters, opts.managePermission);
+  const result = await db.executeQuery<VerdictColumns & CreatedColumns>(
+    CompiledQuery.raw(createStatement(withInviters, opts.locked), parameters),
+  );
+
 
   const first = result.rows[0];
   if (!first) throw new Error('insertOrganizationInvitationsIfFree: the statement returned no row');

@@ -34,7 +34,7 @@ import { isAllowedRedirect } from '../../lib/redirect.ts';
 import { outboxSecretBox } from '../../lib/secret-box.ts';
 import { mintTicket } from '../../lib/tickets.ts';
 import { newMessageId, type EmailMessagePayload } from '../../mail/outbox.repository.ts';
-import { redirectPolicy, ticketUrl } from '../invitations/invitation.service.ts';
+import { messageDomain, redirectPolicy, ticketUrl } from '../invitations/invitation.service.ts';
 import type { InvitationStatus } from '../invitations/invitation.table.ts';
 import { membershipQuotaExceeded } from '../memberships/membership.service.ts';
 import { findOrganizationById, lockOrganization } from '../organizations/organization.repository.ts';
@@ -137,7 +137,7 @@ function prepare(deps: Deps, organizationId: string, input: CreateOrganizationIn
   const notify = input.notify ?? true;
   const outboxEmail = notify
     ? {
-        messageId: newMessageId(new URL(deps.config.publicUrl).hostname),
+        messageId: newMessageId(messageDomain(deps)),
         payload: {
           template: 'organization_invitation',
           to: email,
