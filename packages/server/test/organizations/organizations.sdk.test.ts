@@ -6,23 +6,11 @@ process.env.CLERK_TELEMETRY_DISABLED = '1';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClerkClient, type ClerkClient, type Organization, type OrganizationMembership } from '@clerk/backend';
-import { ClerkAPIResponseError, isClerkAPIResponseError } from '@clerk/backend/errors';
+import { ClerkAPIResponseError } from '@clerk/backend/errors';
 import { startTestApp, storeName, TEST_SECRET_KEY, type TestApp } from '../helpers/app.ts';
+import { clerkError } from '../helpers/clerk-sdk.ts';
 import { ADMIN_PERMISSIONS, MEMBER_PERMISSIONS, uniqueEmail } from './organizations.helpers.ts';
 
-/** Runs fn, which must throw ClerkAPIResponseError with this status and first code; returns that error. */
-async function clerkError(fn: () => Promise<unknown>, status: number, code: string): Promise<ClerkAPIResponseError> {
-  try {
-    await fn();
-  } catch (err) {
-    assert.ok(isClerkAPIResponseError(err), `expected ClerkAPIResponseError, got ${String(err)}`);
-    assert.ok(err instanceof ClerkAPIResponseError);
-    assert.equal(err.status, status);
-    assert.equal(err.errors[0]?.code, code, JSON.stringify(err.errors));
-    return err;
-  }
-  assert.fail(`expected ${status} ${code}, but the call succeeded`);
-}
 
 describe(`organizations and memberships through @clerk/backend (${storeName})`, () => {
   let t: TestApp;
