@@ -1,6 +1,7 @@
 // @tessera/js/react: <TesseraProvider> and hooks shaped like @clerk/clerk-react's
 // (useAuth, useUser, useSession, useSignUp, useSignIn, useOrganization, useOrganizationList).
-// No prebuilt components: build them on these hooks.
+// Prebuilt components (./components): SignIn, SignUp, UserButton, OrganizationSwitcher,
+// OrganizationList, OrganizationProfile, with TesseraUIProvider for localization and options.
 export { TesseraProvider, useTessera } from './provider.tsx';
 export type { TesseraProviderProps } from './provider.tsx';
 export { useAuth, useOrganization, useOrganizationList, useSession, useSignIn, useSignUp, useUser } from './hooks.ts';
@@ -19,3 +20,33 @@ export type {
   UseSignUpReturn,
   UseUserReturn,
 } from './hooks.ts';
+export {
+  enUS,
+  format,
+  injectTesseraStyles,
+  mergeLocalization,
+  OrganizationList,
+  OrganizationProfile,
+  OrganizationSwitcher,
+  SignIn,
+  SignUp,
+  TesseraUIProvider,
+  tesseraCss,
+  THEME_VARIABLES,
+  UserButton,
+} from './components/index.ts';
+export type {
+  AuthComponentProps,
+  ComponentBaseProps,
+  ErrorMessageKey,
+  InvitationInfo,
+  Localization,
+  LocalizationResource,
+  OrganizationListProps,
+  OrganizationProfileProps,
+  OrganizationSwitcherProps,
+  TesseraUIOptions,
+  TesseraUIProviderProps,
+  ThemeVariable,
+  UserButtonProps,
+} from './components/index.ts';

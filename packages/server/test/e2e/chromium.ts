@@ -1,6 +1,7 @@
 // Real Chromium for the page tests (playwright-core drives the system's Chromium; it downloads no
 // browser). The suites skip, saying why, only when no Chromium executable exists; CI installs one.
-// Set E2E_SCREENSHOT_DIR to keep screenshots of the pages the tests pass through.
+// Set E2E_SCREENSHOT_DIR to keep screenshots of the pages the tests pass through (1000×700, the
+// viewport only: docs/screenshots/ holds the ones committed).
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -23,7 +24,7 @@ export function launchChromium(): Promise<Browser> {
  * that reads `problems` (expectNoProblems).
  */
 export async function newProfile(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
@@ -41,7 +42,9 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = process.env.E2E_SCREENSHOT_DIR;
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+  // Let focus rings and transitions settle; the caret would make shots differ run to run.
+  await page.waitForTimeout(100);
+  await page.screenshot({ path: join(dir, `${name}.png`), caret: 'hide', animations: 'disabled' });
 }
 
 /** The next email to `to` that arrives after `since` messages. */

@@ -50,22 +50,25 @@ describe(`e2e: invited by email, signs up in Chromium (${storeName})`, { skip: c
       assert.equal(landed.searchParams.get('__clerk_status'), 'sign_up');
       assert.equal(await page.getByTestId('invited-email').textContent(), email);
       assert.ok((await page.locator('main').textContent())!.includes('Difference Engines & Co on Acme Test'));
-      const emailField = page.locator('#email');
+      const emailField = page.getByLabel('Email address');
       assert.equal(await emailField.inputValue(), email);
       assert.equal(await emailField.getAttribute('readonly'), '', 'the invited address is fixed');
 
-      await page.fill('#first_name', 'Ada');
-      await page.fill('#last_name', 'Lovelace');
-      await page.fill('#password', 'a long enough password');
+      await page.getByLabel('First name').fill('Ada');
+      await page.getByLabel('Last name').fill('Lovelace');
+      await page.getByLabel('Password').fill('a long enough password');
       await screenshot(page, 'sign-up-with-ticket');
       await Promise.all([page.waitForURL(`${t.url}/`), page.getByRole('button', { name: 'Accept invitation and sign up' }).click()]);
 
       assert.equal(await page.getByTestId('signed-in-email').textContent(), email);
       const orgs = page.getByTestId('organizations').locator('li');
+      await orgs.first().waitFor();
       assert.equal(await orgs.count(), 1);
-      assert.equal(await orgs.first().locator('.org').textContent(), 'Difference Engines & Co');
-      assert.equal(await orgs.first().locator('.role').textContent(), 'Admin');
+      assert.equal(await orgs.first().getByTestId('organization-name').textContent(), 'Difference Engines & Co');
+      assert.equal(await orgs.first().getByTestId('organization-role').textContent(), 'Role: Admin');
       assert.equal(await orgs.first().getAttribute('data-role'), 'org:admin');
+      assert.equal(await page.getByTestId('active-organization').textContent(), 'Difference Engines & Co', 'the joined organization is the active one');
+      await page.getByTestId('no-invitations').waitFor();
       await screenshot(page, 'home-signed-in');
 
       // The session is the browser's own: the page's script never sees the cookie.

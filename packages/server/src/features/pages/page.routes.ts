@@ -1,17 +1,17 @@
-// The server-rendered pages (/sign-up, /sign-in, the landing page /) and their one script.
-import { readFileSync } from 'node:fs';
+// The hosted pages (packages/web, a React app built by Vite): one shell route per page path, and
+// the built files under /assets/.
+//
+// - Pages may carry a ticket in their URL and show who is signed in: never cached (no-store),
+//   never sent on as a referrer, never framed, nothing inline (PAGE_CSP), no MIME sniffing.
+// - Assets have content-hashed names: cached for a year, immutable.
+// - With the build missing (someone deleted packages/web/dist), page routes answer 503 with a
+//   page saying how to build; the API is unaffected.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import type { Deps } from '../../deps.ts';
-import { AUTH_SCRIPT_PATH, PAGE_CSP } from './auth-page.layout.ts';
-import { renderHomePage } from './home.page.ts';
-import { authPageState, homeView } from './page.service.ts';
-import { renderSignInPage } from './sign-in.page.ts';
-import { renderSignUpPage } from './sign-up.page.ts';
-
-/** The browser script, read once at startup (a plain .js file beside this one: no build step). */
-const AUTH_SCRIPT = readFileSync(new URL('./auth.client.js', import.meta.url), 'utf8');
+import { pageData, type PageName } from './page.service.ts';
+import { DEFAULT_WEB_DIST, notBuiltPage, PAGE_CSP, WebDist } from './page.shell.ts';
 
 const PageQuery = Type.Object(
   {
@@ -22,12 +22,17 @@ const PageQuery = Type.Object(
   { additionalProperties: true },
 );
 
-/**
- * Every page may carry a ticket in its URL or show who is signed in: never cached, never sent on
- * as a referrer, never framed, and no script but /assets/auth.js (PAGE_CSP).
- */
-function sendPage(reply: FastifyReply, html: string): FastifyReply {
+const PAGES: Array<[path: string, page: PageName]> = [
+  ['/sign-in', 'sign-in'],
+  ['/sign-up', 'sign-up'],
+  ['/accept-invitation', 'accept-invitation'],
+  ['/', 'home'],
+  ['/organization', 'organization'],
+];
+
+function sendHtml(reply: FastifyReply, status: number, html: string): FastifyReply {
   return reply
+    .code(status)
     .type('text/html; charset=utf-8')
     .header('referrer-policy', 'no-referrer')
     .header('cache-control', 'no-store')
@@ -36,27 +41,31 @@ function sendPage(reply: FastifyReply, html: string): FastifyReply {
     .send(html);
 }
 
-export const pageRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
-  app.get('/sign-up', { schema: { hide: true, querystring: PageQuery } }, async (req, reply) => {
-    const state = await authPageState(deps, req, req.query);
-    return sendPage(reply, renderSignUpPage({ appName: deps.config.appName, signUpMode: deps.config.signUpMode, state }));
-  });
+export interface PageRoutesOptions {
+  deps: Deps;
+  /** The built pages (default packages/web/dist); tests point it elsewhere. */
+  webDist?: string;
+}
 
-  app.get('/sign-in', { schema: { hide: true, querystring: PageQuery } }, async (req, reply) => {
-    const state = await authPageState(deps, req, req.query);
-    return sendPage(reply, renderSignInPage({ appName: deps.config.appName, state }));
-  });
+export const pageRoutes: FastifyPluginAsyncTypebox<PageRoutesOptions> = async (app, { deps, webDist }) => {
+  const dist = new WebDist(webDist ?? DEFAULT_WEB_DIST);
+  if (dist.shell() === null) deps.log.warn({ dir: dist.dir }, 'the hosted pages are not built: page routes answer 503 until `npm run build -w @tessera/web`');
 
-  app.get('/', { schema: { hide: true } }, async (req, reply) => {
-    return sendPage(reply, renderHomePage({ appName: deps.config.appName, view: await homeView(deps, req) }));
-  });
+  for (const [path, page] of PAGES) {
+    app.get(path, { schema: { hide: true, querystring: PageQuery } }, async (req, reply) => {
+      const html = dist.render(await pageData(deps, req, page, req.query));
+      return html === null ? sendHtml(reply, 503, notBuiltPage(deps.config.appName)) : sendHtml(reply, 200, html);
+    });
+  }
 
-  app.get(AUTH_SCRIPT_PATH, { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/assets/*', { schema: { hide: true, params: Type.Object({ '*': Type.String() }) } }, async (req, reply) => {
+    const asset = await dist.asset(req.params['*']);
+    if (!asset) return reply.callNotFound();
     return reply
-      .type('text/javascript; charset=utf-8')
-      .header('cache-control', 'no-cache')
+      .type(asset.contentType)
+      .header('cache-control', asset.cacheControl)
       .header('x-content-type-options', 'nosniff')
       .header('cross-origin-resource-policy', 'same-origin')
-      .send(AUTH_SCRIPT);
+      .send(asset.body);
   });
 };

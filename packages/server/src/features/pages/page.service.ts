@@ -1,6 +1,7 @@
-// What the server-rendered pages need to know before they render: the invitation a ticket in the
-// URL names (only a usable one is shown: every other ticket gets the same plain page), where to go
-// once signed in, and who is signed in on this browser.
+// What the hosted pages are told about their request (the page data in the shell, see
+// page.shell.ts): the invitation a ticket in the URL names (only a usable one is described: every
+// other ticket is `{ usable: false }`, all alike), where to go once signed in, and for
+// __clerk_status=complete the organization joined (to a signed-in member of it only).
 //
 // - The target after sign-in / sign-up is the `redirect_url` query parameter only when it resolves
 //   to the page's own origin (the public URL's); anything else, however spelled (other host,
@@ -13,10 +14,8 @@ import { ApiError } from '../../http/errors.ts';
 import { hashTicket, ticketPurposeOf } from '../../lib/tickets.ts';
 import { requireSession } from '../clients/client.service.ts';
 import { findMembership } from '../memberships/membership.repository.ts';
-import { listUserMemberships } from '../memberships/membership.service.ts';
 import { findOrganizationInvitationByTicketHash } from '../organization-invitations/organization-invitation.repository.ts';
 import { findUsableTicket, ticketStatusOf, type TicketStatus, type UsableTicket } from '../tickets/ticket.service.ts';
-import { getUser } from '../users/user.service.ts';
 
 export interface PageQuery {
   __clerk_ticket?: string;
@@ -92,26 +91,31 @@ async function joinedOrganizationName(deps: Deps, req: FastifyRequest, ticket: s
   return row.organization_name;
 }
 
-export interface HomeView {
-  email: string;
-  name: string;
-  organizations: Array<{ name: string; role: string; roleName: string }>;
-  /** More memberships than listed. */
-  more: number;
+export type PageName = 'sign-in' | 'sign-up' | 'accept-invitation' | 'home' | 'organization';
+
+/** The page data of the shell (read by packages/web/src/page-data.ts). The wire is this shape. */
+export interface PageData {
+  appName: string;
+  page: PageName;
+  next: string;
+  carriedRedirect: string | null;
+  invitation: { usable: true; emailAddress: string; organizationName: string | null; status: 'sign_in' | 'sign_up' } | { usable: false } | null;
+  completedOrganizationName: string | null;
 }
 
-const HOME_ORGANIZATIONS = 100;
-
-/** What the landing page shows for this browser's signed-in user, or null when signed out. */
-export async function homeView(deps: Deps, req: FastifyRequest): Promise<HomeView | null> {
-  const userId = await signedInUserId(deps, req);
-  if (userId === null) return null;
-  const [user, memberships] = await Promise.all([getUser(deps, userId), listUserMemberships(deps, userId, { limit: HOME_ORGANIZATIONS, offset: 0 })]);
-  const email = user.email_addresses.find((e) => e.id === user.primary_email_address_id)?.email_address ?? user.username ?? user.id;
+export async function pageData(deps: Deps, req: FastifyRequest, page: PageName, q: PageQuery): Promise<PageData> {
+  const state = await authPageState(deps, req, q);
+  const t = state.ticket;
   return {
-    email,
-    name: [user.first_name, user.last_name].filter((s): s is string => typeof s === 'string' && s !== '').join(' '),
-    organizations: memberships.data.map((m) => ({ name: m.organization.name, role: m.role, roleName: m.role_name })),
-    more: Math.max(0, memberships.total_count - memberships.data.length),
+    appName: deps.config.appName,
+    page,
+    next: state.next,
+    carriedRedirect: state.carriedRedirect,
+    invitation: t
+      ? { usable: true, emailAddress: t.invitation.email, organizationName: t.invitation.organizationName, status: t.status === 'sign_in' ? 'sign_in' : 'sign_up' }
+      : state.staleTicket
+        ? { usable: false }
+        : null,
+    completedOrganizationName: state.completed?.organizationName ?? null,
   };
 }

@@ -1,0 +1,15 @@
+// The prebuilt components of @tessera/js/react: <SignIn />, <SignUp />, <UserButton />,
+// <OrganizationSwitcher />, <OrganizationList />, <OrganizationProfile />, and
+// <TesseraUIProvider> for options they share (localization, navigation, styles).
+export { SignIn, SignUp } from './auth.tsx';
+export type { AuthComponentProps, InvitationInfo } from './auth.tsx';
+export { UserButton, OrganizationSwitcher } from './menus.tsx';
+export type { UserButtonProps, OrganizationSwitcherProps } from './menus.tsx';
+export { OrganizationList, OrganizationProfile } from './organizations.tsx';
+export type { OrganizationListProps, OrganizationProfileProps } from './organizations.tsx';
+export { TesseraUIProvider } from './context.tsx';
+export type { ComponentBaseProps, TesseraUIOptions, TesseraUIProviderProps } from './context.tsx';
+export { enUS, format, mergeLocalization } from './localization.ts';
+export type { ErrorMessageKey, Localization, LocalizationResource } from './localization.ts';
+export { injectTesseraStyles, tesseraCss, THEME_VARIABLES } from './styles.ts';
+export type { ThemeVariable } from './styles.ts';
