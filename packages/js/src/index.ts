@@ -28,4 +28,5 @@ export type {
   PaginationParams,
   PublicOrganizationData,
   PublicUserData,
+  RoleResource,
 } from './resources/organization.ts';

@@ -57,13 +57,13 @@ class Screen {
     this.dom.window.happyDOM.setURL(`http://localhost:3000${pathAndQuery}`);
   }
 
-  async render(tessera: Tessera, element: ReactElement, opts: { fetch?: FetchLike; localization?: LocalizationResource } = {}): Promise<void> {
+  async render(tessera: Tessera, element: ReactElement, opts: { localization?: LocalizationResource } = {}): Promise<void> {
     await this.unmount();
     this.navigations.length = 0;
     this.container = document.createElement('div');
     document.body.appendChild(this.container);
     this.root = createRoot(this.container);
-    const ui = h(TesseraUIProvider, { navigate: (to: string) => this.navigations.push(to), ...(opts.fetch ? { fetch: opts.fetch } : {}), ...(opts.localization ? { localization: opts.localization } : {}) }, element);
+    const ui = h(TesseraUIProvider, { navigate: (to: string) => this.navigations.push(to), ...(opts.localization ? { localization: opts.localization } : {}) }, element);
     await act(async () => {
       this.root!.render(h(TesseraProvider, { tessera }, ui));
     });
@@ -393,7 +393,7 @@ describe('prebuilt components', () => {
     await addMember(t, org.id, member.id, 'org:member');
     const { tessera, browser } = await signedInBrowser(t, admin);
     await tessera.setActive({ organization: org.id });
-    await screen.render(tessera, h(OrganizationProfile), { fetch: browser.fetch });
+    await screen.render(tessera, h(OrganizationProfile));
     await screen.waitFor(() => screen.container.querySelectorAll('[data-testid="members"] tbody tr').length === 2, 'the members');
     const roles = [...screen.container.querySelectorAll('[data-testid="member-role"]')].map((e) => e.textContent);
     assert.deepEqual(roles.sort(), ['Admin', 'Member']);
@@ -430,7 +430,7 @@ describe('prebuilt components', () => {
     await addMember(t, org.id, member.id, 'org:member');
     const { tessera, browser } = await signedInBrowser(t, member);
     await tessera.setActive({ organization: org.id });
-    await screen.render(tessera, h(OrganizationProfile), { fetch: browser.fetch });
+    await screen.render(tessera, h(OrganizationProfile));
     await screen.waitFor(() => screen.container.querySelectorAll('[data-testid="members"] tbody tr').length === 2, 'the members');
     assert.ok(screen.has('Only administrators of this organization can invite and revoke.'));
     assert.equal(screen.hasButton('Send invitations'), false);
@@ -446,7 +446,7 @@ describe('prebuilt components', () => {
     const declined = await inviteToOrg(t, charlie.id, user.email);
     const { tessera, browser } = await signedInBrowser(t, user);
     await tessera.setActive({ organization: home.id });
-    await screen.render(tessera, h('div', null, h(OrganizationSwitcher), h(OrganizationList, { organizationProfileUrl: '/organization' })), { fetch: browser.fetch });
+    await screen.render(tessera, h('div', null, h(OrganizationSwitcher), h(OrganizationList, { organizationProfileUrl: '/organization' })));
     const badge = () => screen.container.querySelector('[data-testid="pending-invitations-badge"]')?.textContent ?? null;
     await screen.waitFor(() => screen.hasButton('Accept the invitation to Bravo') && screen.hasButton('Decline the invitation to Charlie') && badge() === '2 pending', 'the invitations');
     assert.equal(screen.button('Manage').getAttribute('href'), '/organization');

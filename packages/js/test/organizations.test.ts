@@ -99,6 +99,30 @@ describe('organizations through the SDK', () => {
     // Members may list the members (org:sys_memberships:read).
     assert.equal((await organization.getMemberships()).totalCount, 2);
     assert.equal((await organization.getMemberships({ role: 'org:admin' })).totalCount, 1);
+    // …and the roles, for an invite form.
+    const roles = await organization.getRoles();
+    assert.deepEqual(roles.data.map((r) => r.key).sort(), ['org:admin', 'org:member']);
+    assert.ok(roles.data.find((r) => r.key === 'org:admin')!.permissions.includes('org:sys_memberships:manage'));
+  });
+
+  test("declining one of the user's invitations: it ends revoked, no membership", async () => {
+    const admin = await newUser(t);
+    const org = await newOrg(t, admin.id, 'Decline Me');
+    const invitee = await newUser(t);
+    const adminBrowser = await signedInBrowser(t, admin);
+    await adminBrowser.tessera.setActive({ organization: org.id });
+    await adminBrowser.tessera.organization!.inviteMember({ emailAddress: invitee.email, role: 'org:member' });
+    const { tessera } = await signedInBrowser(t, invitee);
+    const events: TesseraEvent[] = [];
+    tessera.addListener((e) => events.push(e));
+    const [inv] = (await tessera.user!.getOrganizationInvitations()).data;
+    assert.ok(inv);
+    const declined = await inv.decline();
+    assert.equal(declined.status, 'revoked');
+    assert.ok(events.some((e) => e.type === 'userInvitations'));
+    assert.equal((await tessera.user!.getOrganizationInvitations()).totalCount, 0);
+    assert.equal((await tessera.user!.getOrganizationMemberships()).totalCount, 0);
+    await rejectsWithCode(inv.accept(), 400, 'organization_invitation_revoked_code');
   });
 
   test("the user's invitations: list and accept (the organization becomes active)", async () => {

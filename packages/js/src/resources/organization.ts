@@ -14,6 +14,25 @@ export interface PaginatedResources<T> {
 export type OrganizationInvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
 
 /** A role key such as `org:admin` / `org:member` (or a custom `org:…`); `admin` / `basic_member` are accepted aliases. */
+/** A role an organization's members can have (Organization.getRoles). */
+export interface RoleResource {
+  id: string;
+  /** e.g. `org:admin` */
+  key: string;
+  name: string;
+  description: string;
+  /** The role's permission keys. */
+  permissions: string[];
+}
+
+interface RoleJson {
+  id: string;
+  key: string;
+  name: string;
+  description?: string;
+  permissions?: { key: string }[];
+}
+
 export type OrganizationRole = 'org:admin' | 'org:member' | 'admin' | 'basic_member' | (string & {});
 
 export interface PaginationParams {
@@ -131,6 +150,18 @@ export class Organization {
   }
 
   /** The organization's members (needs org:sys_memberships:read). */
+  /**
+   * The roles a member of this organization can have, for an invite form (any member with
+   * `org:sys_memberships:read`; others get a 403 `not_an_admin_in_organization`).
+   */
+  async getRoles(): Promise<PaginatedResources<RoleResource>> {
+    const list = await this.#core.call<ListJson<RoleJson>>('GET', `/v1/organizations/${enc(this.id)}/roles`);
+    return {
+      data: list.data.map((r) => ({ id: r.id, key: r.key, name: r.name, description: r.description ?? '', permissions: (r.permissions ?? []).map((p) => p.key) })),
+      totalCount: list.total_count,
+    };
+  }
+
   async getMemberships(params: GetMembershipsParams = {}): Promise<PaginatedResources<OrganizationMembership>> {
     const list = await this.#core.call<ListJson<MembershipJson>>('GET', `/v1/organizations/${enc(this.id)}/memberships`, {
       query: { role: asList(params.role), limit: params.limit, offset: params.offset },
@@ -234,6 +265,14 @@ export class UserOrganizationInvitation extends InvitationBase {
     await this.core.reload();
     this.core.notify({ type: 'userInvitations' });
     this.core.notify({ type: 'userMemberships' });
+    return this;
+  }
+
+  /** Declines it: the invitation ends revoked, and no membership is made. Updates and returns this one. */
+  async decline(): Promise<this> {
+    const json = await this.core.call<OrganizationInvitationJson>('POST', `/v1/me/organization_invitations/${enc(this.id)}/decline`);
+    this.apply(json);
+    this.core.notify({ type: 'userInvitations' });
     return this;
   }
 }

@@ -7,7 +7,7 @@ import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } fr
 import { useOrganization } from '../hooks.ts';
 import { useTessera } from '../provider.tsx';
 import type { OrganizationInvitation, OrganizationInvitationStatus } from '../../resources/organization.ts';
-import { declineUserInvitation, getOrganizationRoles, useUI, userInvitationsChanged, type ComponentBaseProps, type RoleOption } from './context.tsx';
+import { useUI, userInvitationsChanged, type ComponentBaseProps, type RoleOption } from './context.tsx';
 import { format } from './localization.ts';
 import { cx, ErrorAlert, errorMessage, formatDate, LoadFailed, Loading, StatusMessage, useAction } from './shared.tsx';
 import { useUserLists } from './user-invitations.ts';
@@ -22,7 +22,7 @@ export interface OrganizationListProps extends ComponentBaseProps {
 }
 
 export function OrganizationList(props: OrganizationListProps): ReactNode {
-  const { t, fetch } = useUI(props.localization);
+  const { t } = useUI(props.localization);
   const tessera = useTessera();
   const lists = useUserLists(tessera, { memberships: true, invitations: !props.hideInvitations });
   const action = useAction();
@@ -127,7 +127,7 @@ export function OrganizationList(props: OrganizationListProps): ReactNode {
                       onClick={() => {
                         setStatus(null);
                         void action.run(async () => {
-                          await declineUserInvitation(tessera, fetch, inv.id);
+                          await inv.decline();
                           userInvitationsChanged(tessera);
                           setStatus(format(l.declined, { organization }));
                         });
@@ -327,7 +327,7 @@ function ProfileBody({ props, onRefresh }: { props: OrganizationProfileProps; on
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function InviteForm({ props }: { props: OrganizationProfileProps }): ReactNode {
-  const { t, fetch } = useUI(props.localization);
+  const { t } = useUI(props.localization);
   const p = t.organizationProfile;
   const tessera = useTessera();
   const organization = tessera.organization;
@@ -348,14 +348,14 @@ function InviteForm({ props }: { props: OrganizationProfileProps }): ReactNode {
   useEffect(() => {
     if (!orgId) return;
     let current = true;
-    getOrganizationRoles(tessera, fetch, orgId).then(
-      (list) => current && setRoles(list.length > 0 ? list : FALLBACK_ROLES),
+    organization!.getRoles().then(
+      (list) => current && setRoles(list.data.length > 0 ? list.data.map((r) => ({ key: r.key, name: r.name })) : FALLBACK_ROLES),
       () => current && setRoles(FALLBACK_ROLES),
     );
     return () => {
       current = false;
     };
-  }, [tessera, fetch, orgId]);
+  }, [organization, orgId]);
 
   if (!organization) return null;
   const options = roles ?? FALLBACK_ROLES;
