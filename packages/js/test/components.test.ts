@@ -78,9 +78,9 @@ class Screen {
     }
   }
 
-  /** Lets React and the network settle until `check` passes (5 s at most). */
+  /** Lets React and the network settle until `check` passes (15 s at most: CI machines are busy). */
   async waitFor(check: () => boolean, what: string): Promise<void> {
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 15_000;
     for (;;) {
       if (check()) return;
       if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; the page shows: ${this.text()}`);
@@ -449,6 +449,8 @@ describe('prebuilt components', () => {
     await screen.render(tessera, h('div', null, h(OrganizationSwitcher), h(OrganizationList, { organizationProfileUrl: '/organization' })));
     const badge = () => screen.container.querySelector('[data-testid="pending-invitations-badge"]')?.textContent ?? null;
     await screen.waitFor(() => screen.hasButton('Accept the invitation to Bravo') && screen.hasButton('Decline the invitation to Charlie') && badge() === '2 pending', 'the invitations');
+    // The memberships load separately from the invitations.
+    await screen.waitFor(() => !screen.has('Loading…'), 'the organizations');
     assert.equal(screen.button('Manage').getAttribute('href'), '/organization');
 
     await screen.click('Accept the invitation to Bravo');

@@ -18,9 +18,9 @@ register('./helpers/source-alias.hooks.mjs', import.meta.url);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Lets React and the network settle until `check` passes (5 s at most). */
+/** Lets React and the network settle until `check` passes (15 s at most: CI machines are busy). */
 async function waitFor(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 15_000;
   for (;;) {
     if (check()) return;
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);

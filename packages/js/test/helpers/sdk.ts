@@ -114,7 +114,7 @@ export async function codeSentTo(t: TestApp, to: string): Promise<string> {
   assert.ok(worker, 'start the app with worker: true');
   const seen = seenMail.get(to) ?? new Set<string>();
   seenMail.set(to, seen);
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 15_000;
   for (;;) {
     await worker.drainOnce();
     const r = await bapi<{ data: { id: string; subject: string }[] }>(t, 'GET', `/v1/dev/emails?to=${encodeURIComponent(to)}`);
