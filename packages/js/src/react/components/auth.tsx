@@ -10,7 +10,7 @@
 // A ticket the page knows to be unusable (`invitation={{ usable: false }}`, the hosted pages) gets
 // one notice for every reason (expired, revoked, accepted, unknown look alike); errors met while
 // submitting (the invitation revoked meanwhile, rate limits, a locked account) are shown by code.
-import { useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useMemo, useRef, useState, type FormEvent, type ReactNode, type RefObject } from 'react';
 import { useTessera } from '../provider.tsx';
 import type { Tessera } from '../../tessera.ts';
 import { useUI, type ComponentBaseProps, type UI } from './context.tsx';
@@ -332,24 +332,15 @@ function TicketSignUp(props: { ctx: FlowContext; onStart(): void; ticket: string
       <p className="tsr-muted">{t.signUp.ticketNote}</p>
       <form className="tsr-form" onSubmit={onSubmit} noValidate>
         {props.invitation?.emailAddress ? <Field label={t.common.emailAddress} type="email" name="email_address" value={props.invitation.emailAddress} readOnly /> : null}
-        <div className="tsr-field-row">
-          <Field label={t.common.firstName} name="first_name" autoComplete="given-name" maxLength={256} value={firstName} onChange={(e) => setFirstName(e.target.value)} />
-          <Field label={t.common.lastName} name="last_name" autoComplete="family-name" maxLength={256} value={lastName} onChange={(e) => setLastName(e.target.value)} />
-        </div>
-        <Field
-          label={t.common.password}
-          hint={format(t.signUp.passwordHint, { min: minLength })}
-          type="password"
-          name="password"
-          autoComplete="new-password"
-          required
+        <NewAccountFields
+          t={t}
           minLength={minLength}
-          maxLength={1024}
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          invalid={invalidParam === 'password'}
+          firstName={[firstName, setFirstName]}
+          lastName={[lastName, setLastName]}
+          password={[password, setPassword]}
+          passwordInvalid={invalidParam === 'password'}
           errorId={errorId}
-          inputRef={passwordRef}
+          passwordRef={passwordRef}
         />
         <ErrorAlert id={errorId} message={action.error ? errorMessage(t, action.error) : null} />
         <SubmitButton busy={action.busy} label={t.signUp.ticketSubmit} t={t} />
@@ -609,29 +600,57 @@ function EmailSignUp(props: { ctx: FlowContext; stale: boolean }): ReactNode {
           errorId={errorId}
           inputRef={emailRef}
         />
-        <div className="tsr-field-row">
-          <Field label={t.common.firstName} name="first_name" autoComplete="given-name" maxLength={256} value={firstName} onChange={(e) => setFirstName(e.target.value)} />
-          <Field label={t.common.lastName} name="last_name" autoComplete="family-name" maxLength={256} value={lastName} onChange={(e) => setLastName(e.target.value)} />
-        </div>
-        <Field
-          label={t.common.password}
-          hint={format(t.signUp.passwordHint, { min: minLength })}
-          type="password"
-          name="password"
-          autoComplete="new-password"
-          required
+        <NewAccountFields
+          t={t}
           minLength={minLength}
-          maxLength={1024}
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          invalid={param === 'password'}
+          firstName={[firstName, setFirstName]}
+          lastName={[lastName, setLastName]}
+          password={[password, setPassword]}
+          passwordInvalid={param === 'password'}
           errorId={errorId}
-          inputRef={passwordRef}
+          passwordRef={passwordRef}
         />
         <ErrorAlert id={errorId} message={action.error ? errorMessage(t, action.error) : null} />
         <SubmitButton busy={action.busy} label={t.signUp.submit} t={t} />
       </form>
       {signInLink}
     </Card>
+  );
+}
+
+/** The names and the new password of a sign-up form (with or without a ticket). */
+function NewAccountFields(props: {
+  t: UI['t'];
+  minLength: number;
+  firstName: [string, (v: string) => void];
+  lastName: [string, (v: string) => void];
+  password: [string, (v: string) => void];
+  passwordInvalid: boolean;
+  errorId: string;
+  passwordRef: RefObject<HTMLInputElement | null>;
+}): ReactNode {
+  const { t, minLength } = props;
+  return (
+    <>
+      <div className="tsr-field-row">
+        <Field label={t.common.firstName} name="first_name" autoComplete="given-name" maxLength={256} value={props.firstName[0]} onChange={(e) => props.firstName[1](e.target.value)} />
+        <Field label={t.common.lastName} name="last_name" autoComplete="family-name" maxLength={256} value={props.lastName[0]} onChange={(e) => props.lastName[1](e.target.value)} />
+      </div>
+      <Field
+        label={t.common.password}
+        hint={format(t.signUp.passwordHint, { min: minLength })}
+        type="password"
+        name="password"
+        autoComplete="new-password"
+        required
+        minLength={minLength}
+        maxLength={1024}
+        value={props.password[0]}
+        onChange={(e) => props.password[1](e.target.value)}
+        invalid={props.passwordInvalid}
+        errorId={props.errorId}
+        inputRef={props.passwordRef}
+      />
+    </>
   );
 }
