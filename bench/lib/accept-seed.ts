@@ -10,19 +10,8 @@
 // well-formed like newId's.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { BASE62 } from './seed.ts';
 
-const BASE62 = `CREATE OR REPLACE FUNCTION pg_temp.bench_b62(n bigint, width int) RETURNS text
-LANGUAGE plpgsql IMMUTABLE STRICT AS $$
-DECLARE
-  digits constant text := '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-  out text := '';
-BEGIN
-  WHILE n > 0 LOOP
-    out := substr(digits, (n % 62)::int + 1, 1) || out;
-    n := n / 62;
-  END LOOP;
-  RETURN lpad(out, width, '0');
-END $$`;
 
 type Tag = 'oinv' | 'inv';
 const PURPOSE: Record<Tag, string> = { oinv: 'organization_invitation', inv: 'invitation' };

@@ -11,7 +11,8 @@ import type pg from 'pg';
 
 export type SeedMix = 'realistic' | 'pending';
 
-const BASE62 = `CREATE OR REPLACE FUNCTION pg_temp.bench_b62(n bigint, width int) RETURNS text
+/** pg_temp.bench_b62(n, width): n in base62, zero-padded (the alphabet of lib/ids.ts). */
+export const BASE62 = `CREATE OR REPLACE FUNCTION pg_temp.bench_b62(n bigint, width int) RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT AS $$
 DECLARE
   digits constant text := '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

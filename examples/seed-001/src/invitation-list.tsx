@@ -1,6 +1,6 @@
 // Seed 001's page ("Invite users to an organization", Clerk's docs) VERBATIM: only the import line
-// changed, from '@clerk/nextjs' to '@tessera/js/react' (the same copy as
-// packages/js/test/fixtures/invitation-list.seed-001.tsx).
+// changed, from '@clerk/nextjs' to '@tessera/js/react'. packages/js/test/react.test.ts runs this same
+// file against a real server (its event handlers are untyped, as in the docs: not type-checked).
 import { useOrganization } from '@tessera/js/react';
 import { useState } from 'react';
 

@@ -1,5 +1,5 @@
 // The React hooks against a real server, rendered by react-dom into happy-dom: seed 001's page
-// (test/fixtures/invitation-list.seed-001.tsx, Clerk's docs verbatim but for its import line) and
+// (examples/seed-001/src/invitation-list.tsx, Clerk's docs verbatim but for its import line) and
 // the basics of useAuth / useUser / useSignIn / useOrganizationList.
 import { dom } from './helpers/dom-register.ts';
 import { register } from 'node:module';
@@ -58,11 +58,12 @@ describe('React hooks', () => {
     const org = await newOrg(t, admin.id, 'Seed 001 Org');
     const { tessera } = await signedInBrowser(t, admin);
     await tessera.setActive({ organization: org.id });
-    // The fixture is a .tsx without `import React` (Next.js's automatic runtime); tsx compiles it
+    // The page is a .tsx without `import React` (Next.js's automatic runtime); tsx compiles it
     // with the classic runtime, which reads a global React.
     (globalThis as { React?: unknown }).React = React;
     // (A path in a variable: the type-checker does not follow it into the untyped copy.)
-    const fixture = './fixtures/invitation-list.seed-001.tsx';
+    // The same file the example app serves: seed 001's page, verbatim but for its import line.
+    const fixture = '../../../examples/seed-001/src/invitation-list.tsx';
     const { default: InvitationList } = (await import(fixture)) as { default: ComponentType };
 
     await render(h(TesseraProvider, { tessera }, h(InvitationList)));
