@@ -26,20 +26,36 @@ export interface OpenedDatabase {
 }
 
 /**
- * A statement whose text starts with this mark runs on PostgreSQL as a named prepared statement:
- * parsed and planned once per connection instead of on every call (a large CTE costs PostgreSQL
- * more to plan than to execute). Only for constant texts of the code (run with CompiledQuery.raw,
- * a few variants at most), never for text that varies with the data (IN lists, …): every distinct
- * text becomes one prepared statement on every pooled connection. On PGlite it is just a comment.
+ * A statement whose text starts with this mark runs on PostgreSQL as a named prepared statement
+ * from its first use (a large CTE costs PostgreSQL more to plan than to execute). Other statements
+ * get there by repetition (see statementCache). On PGlite it is just a comment.
  */
 export const PREPARED_MARK = '/* tessera:prepared */';
 
-/** Per marked text, the base of its prepared statement names: a digest of the text, so a changed or new variant gets a new name. */
+/**
+ * The statement cache of each pooled PostgreSQL connection, as JDBC's prepareThreshold and pgx's
+ * statement cache do it: a data statement (SELECT, INSERT, UPDATE, DELETE, WITH) whose exact text
+ * has run PREPARE_AFTER times on a connection is prepared there (Parse once, then Bind/Execute
+ * only), which spares PostgreSQL the parsing and planning of every call: for the short statements
+ * of this service, most of its CPU. Kysely builds the same text for the same query shape, with
+ * the values as parameters; texts that vary with the data (IN lists of varying length) seldom
+ * repeat and stay unprepared. Per connection at most CACHE_TEXTS texts are counted and
+ * CACHE_PREPARED kept prepared, least recently used out first (DEALLOCATE).
+ */
+const PREPARE_AFTER = 3;
+const CACHE_TEXTS = 1_024;
+const CACHE_PREPARED = 256;
+/** The statement cache's limits (for its tests). */
+export const STATEMENT_CACHE = { prepareAfter: PREPARE_AFTER, maxPrepared: CACHE_PREPARED } as const;
+const DATA_STATEMENT = /^\s*(?:\/\*[^]*?\*\/\s*)*(?:select|insert|update|delete|with)\b/i;
+
+/** Per statement text, the base of its prepared statement names: a digest of the text, so a changed or new variant gets a new name. */
 const preparedBases = new Map<string, string>();
 function preparedBase(text: string): string {
   let base = preparedBases.get(text);
   if (base === undefined) {
     base = `tessera_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    if (preparedBases.size >= 10_000) preparedBases.clear();
     preparedBases.set(text, base);
   }
   return base;
@@ -57,50 +73,92 @@ function replanAfter(uses: number): boolean {
   return uses === 10 || uses === 100 || uses === 1_000 || uses % 10_000 === 0;
 }
 
-interface PreparedOnConnection {
-  name: string;
+interface StatementOnConnection {
+  /** Executions of this text on this connection. */
   uses: number;
+  /** The prepared statement's name once prepared, else null. */
+  name: string | null;
   generation: number;
+  /** Executions since it was (re-)prepared. */
+  preparedUses: number;
 }
 
 type PgClientInternals = { connection?: { parsedStatements?: Record<string, string> } };
+
+/** Drops a prepared statement the server has confirmed (ParseComplete); an unknown name would abort the transaction. */
+function deallocate(client: pg.PoolClient, name: string): void {
+  const parsed = (client as unknown as PgClientInternals).connection?.parsedStatements;
+  if (parsed?.[name] === undefined) return;
+  delete parsed[name];
+  client.query(`DEALLOCATE ${name}`).catch(() => {});
+}
+
+class StatementCache {
+  /** Least recently used first. */
+  private readonly texts = new Map<string, StatementOnConnection>();
+  private prepared = 0;
+  constructor(private readonly client: pg.PoolClient) {}
+
+  /** The name to run `text` under, or null to run it unnamed. */
+  nameFor(text: string): string | null {
+    const always = text.startsWith(PREPARED_MARK);
+    if (!always && !DATA_STATEMENT.test(text)) return null;
+    let s = this.texts.get(text);
+    if (s === undefined) {
+      s = { uses: 0, name: null, generation: 0, preparedUses: 0 };
+      if (this.texts.size >= CACHE_TEXTS) this.evictOldest(() => true);
+    } else {
+      this.texts.delete(text);
+    }
+    this.texts.set(text, s);
+    s.uses += 1;
+    if (s.name === null) {
+      if (!always && s.uses < PREPARE_AFTER) return null;
+      if (this.prepared >= CACHE_PREPARED) this.evictOldest((x) => x.name !== null);
+      s.name = `${preparedBase(text)}_0`;
+      this.prepared += 1;
+    }
+    s.preparedUses += 1;
+    if (replanAfter(s.preparedUses)) {
+      const old = s.name;
+      s.generation += 1;
+      s.name = `${preparedBase(text)}_${s.generation}`;
+      deallocate(this.client, old); // queued before the statement itself
+    }
+    return s.name;
+  }
+
+  private evictOldest(which: (s: StatementOnConnection) => boolean): void {
+    for (const [text, s] of this.texts) {
+      if (!which(s)) continue;
+      this.texts.delete(text);
+      if (s.name !== null) {
+        deallocate(this.client, s.name);
+        this.prepared -= 1;
+      }
+      return;
+    }
+  }
+}
 
 /**
  * Runs a named prepared statement. The Query is built from the text (not from a config object,
  * which node-postgres copies property by property on every call) and named afterwards.
  */
-function queryPrepared(client: pg.PoolClient, state: Map<string, PreparedOnConnection>, text: string, values: readonly unknown[]): Promise<pg.QueryResult> {
-  let p = state.get(text);
-  if (p === undefined) {
-    p = { name: `${preparedBase(text)}_0`, uses: 0, generation: 0 };
-    state.set(text, p);
-  }
-  p.uses += 1;
-  if (replanAfter(p.uses)) {
-    const old = p.name;
-    p.generation += 1;
-    p.name = `${preparedBase(text)}_${p.generation}`;
-    // Only a statement the server confirmed (ParseComplete) is deallocated: a DEALLOCATE of an
-    // unknown name would fail, and inside a transaction abort it. Queued before the query below.
-    const parsed = (client as unknown as PgClientInternals).connection?.parsedStatements;
-    if (parsed?.[old] !== undefined) {
-      delete parsed[old];
-      client.query(`DEALLOCATE ${old}`).catch(() => {});
-    }
-  }
+function queryNamed(client: pg.PoolClient, name: string, text: string, values: readonly unknown[]): Promise<pg.QueryResult> {
   return new Promise((resolve, reject) => {
     const QueryWithCallback = pg.Query as unknown as new (text: string, values: unknown[], callback: (err: Error | null, res: pg.QueryResult) => void) => pg.Query & { name?: string };
     const query = new QueryWithCallback(text, values as unknown[], (err, res) => (err ? reject(err) : resolve(res)));
-    query.name = p.name;
+    query.name = name;
     client.query(query);
   });
 }
 
-type PgQueryArgs = [text: string, values: readonly unknown[]];
+type PgQueryArgs = [text: string, values: readonly unknown[] | undefined];
 
 /**
- * The pg pool as Kysely sees it, with one difference: a statement whose text starts with the
- * PREPARED_MARK is sent as a named statement (node-postgres skips the Parse once the connection
+ * The pg pool as Kysely sees it, with one difference: each connection runs the statements its
+ * StatementCache names as prepared statements (node-postgres skips the Parse once the connection
  * has it). Everything else passes through untouched.
  */
 function preparingPool(pool: pg.Pool): PostgresPool {
@@ -108,11 +166,12 @@ function preparingPool(pool: pg.Pool): PostgresPool {
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     let w = wrapped.get(client);
     if (w === undefined) {
-      const prepared = new Map<string, PreparedOnConnection>();
+      const cache = new StatementCache(client);
       const query = (...args: unknown[]): unknown => {
         const [text, values] = args as PgQueryArgs;
-        if (typeof text === 'string' && text.startsWith(PREPARED_MARK)) {
-          return queryPrepared(client, prepared, text, values);
+        if (typeof text === 'string' && args.length <= 2) {
+          const name = cache.nameFor(text);
+          if (name !== null) return queryNamed(client, name, text, values ?? []);
         }
         return (client.query as (...a: unknown[]) => unknown)(...args);
       };

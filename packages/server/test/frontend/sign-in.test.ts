@@ -112,6 +112,8 @@ describe(`sign-in (${storeName})`, () => {
     assert.equal(body.response.status, 'complete');
     assert.equal(body.client.sessions[0].user.id, user.id);
     assert.equal(body.client.sessions[0].last_active_organization_id, org.id);
+    // The answer's client (built from the rows the sign-in wrote) is the one the database holds.
+    assert.deepEqual(body.client, okRes(await b.call('GET', '/v1/client')).response);
     const members = await ok<any>(t, 'GET', `/v1/organizations/${org.id}/memberships`);
     const m = members.data.find((x: any) => x.public_user_data.user_id === user.id);
     assert.equal(m.role, 'org:admin');

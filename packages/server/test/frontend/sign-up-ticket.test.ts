@@ -35,6 +35,7 @@ describe(`sign-up with an invitation ticket (${storeName})`, () => {
     assert.equal(body.client.sessions[0].id, su.created_session_id);
     assert.equal(body.client.last_active_session_id, su.created_session_id);
     assert.ok(b.cookies.get('__client'));
+    assert.deepEqual(body.client, okRes(await b.get('/v1/client')).response, 'the answer\'s client is the one stored');
     const me = okRes(await b.get('/v1/me')).response;
     assert.equal(me.id, su.created_user_id);
     assert.equal(me.private_metadata, undefined, 'a browser never sees private metadata');

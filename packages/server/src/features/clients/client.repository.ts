@@ -17,11 +17,6 @@ export async function insertClient(db: Db, id: string, hash: Buffer): Promise<Cl
   return db.insertInto('clients').values({ id, token_hash: hash }).returningAll().executeTakeFirstOrThrow();
 }
 
-/** Replaces the client's token: the old cookie stops working (rotation on sign-in). */
-export async function setClientTokenHash(db: Db, id: string, hash: Buffer): Promise<void> {
-  await db.updateTable('clients').set({ token_hash: hash, updated_at: sql<Date>`now()` }).where('id', '=', id).execute();
-}
-
 export async function deleteClientById(db: Db, id: string): Promise<void> {
   await db.deleteFrom('clients').where('id', '=', id).execute();
 }
@@ -51,18 +46,45 @@ export interface NewSession {
   lifetimeSeconds: number;
 }
 
-export async function insertSession(trx: Transaction<Database>, s: NewSession): Promise<SessionRow> {
-  return trx
+const sessionValues = (s: NewSession) => ({
+  id: s.id,
+  client_id: s.clientId,
+  user_id: s.userId,
+  status: 'active' as const,
+  active_organization_id: s.activeOrganizationId,
+  expire_at: sql<Date>`now() + make_interval(secs => ${s.lifetimeSeconds})`,
+  abandon_at: sql<Date>`now() + make_interval(secs => ${s.lifetimeSeconds})`,
+});
+
+/**
+ * Starts a session in one statement: the client is created (`newClientHash` given) or has its
+ * other active sessions ended and its token replaced (`rotatedHash`), and the user's last sign-in
+ * time is set. The CTEs all see the statement's starting snapshot, so ending the client's active
+ * sessions never ends the one inserted here.
+ */
+export async function insertSessionStart(
+  trx: Transaction<Database>,
+  s: NewSession,
+  token: { newClientHash: Buffer } | { rotatedHash: Buffer },
+): Promise<SessionRow> {
+  const base = trx.with('signed_in_user', (db) =>
+    db.updateTable('users').set({ last_sign_in_at: sql<Date>`now()`, last_active_at: sql<Date>`now()` }).where('id', '=', s.userId).returning('id'),
+  );
+  if ('newClientHash' in token) {
+    return base
+      .with('new_client', (db) => db.insertInto('clients').values({ id: s.clientId, token_hash: token.newClientHash }).returning('id'))
+      .insertInto('sessions')
+      .values(sessionValues(s))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+  return base
+    .with('ended', (db) =>
+      db.updateTable('sessions').set({ status: 'ended', updated_at: sql<Date>`now()` }).where('client_id', '=', s.clientId).where('status', '=', 'active').returning('id'),
+    )
+    .with('rotated', (db) => db.updateTable('clients').set({ token_hash: token.rotatedHash, updated_at: sql<Date>`now()` }).where('id', '=', s.clientId).returning('id'))
     .insertInto('sessions')
-    .values({
-      id: s.id,
-      client_id: s.clientId,
-      user_id: s.userId,
-      status: 'active',
-      active_organization_id: s.activeOrganizationId,
-      expire_at: sql<Date>`now() + make_interval(secs => ${s.lifetimeSeconds})`,
-      abandon_at: sql<Date>`now() + make_interval(secs => ${s.lifetimeSeconds})`,
-    })
+    .values(sessionValues(s))
     .returningAll()
     .executeTakeFirstOrThrow();
 }

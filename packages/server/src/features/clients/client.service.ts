@@ -24,8 +24,7 @@ import {
   findLiveSessionsOfClient,
   findSessionOfClient,
   insertClient,
-  insertSession,
-  setClientTokenHash,
+  insertSessionStart,
   setSessionStatus,
   touchSession,
 } from './client.repository.ts';
@@ -81,6 +80,8 @@ export interface StartedSession {
   clientId: string;
   /** The client's new cookie token: set it with commitSessionCookie after the transaction commits. */
   token: string;
+  /** Whether the client was created with the session (so it has nothing else: no other session, sign-in or sign-up). */
+  newClient: boolean;
 }
 
 /**
@@ -96,17 +97,13 @@ export async function startSession(
   activeOrganizationId: string | null = null,
 ): Promise<StartedSession> {
   const { token, hash } = mintToken();
-  let id = clientId;
-  if (id === null) {
-    id = newId('client');
-    await insertClient(trx, id, hash);
-  } else {
-    await endOtherSessions(trx, id, null);
-    await setClientTokenHash(trx, id, hash);
-  }
-  const session = await insertSession(trx, { id: newId('sess'), clientId: id, userId, activeOrganizationId, lifetimeSeconds: deps.config.sessionLifetimeSeconds });
-  await trx.updateTable('users').set({ last_sign_in_at: new Date(), last_active_at: new Date() }).where('id', '=', userId).execute();
-  return { session, clientId: id, token };
+  const id = clientId ?? newId('client');
+  const session = await insertSessionStart(
+    trx,
+    { id: newId('sess'), clientId: id, userId, activeOrganizationId, lifetimeSeconds: deps.config.sessionLifetimeSeconds },
+    clientId === null ? { newClientHash: hash } : { rotatedHash: hash },
+  );
+  return { session, clientId: id, token, newClient: clientId === null };
 }
 
 export function commitSessionCookie(deps: Deps, reply: FastifyReply, started: StartedSession): void {

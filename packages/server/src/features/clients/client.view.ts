@@ -9,7 +9,8 @@ import { findOpenSignUpOfClient } from '../sign-ups/sign-up.repository.ts';
 import { signUpToJson } from '../sign-ups/sign-up.service.ts';
 import { findClientById, findLiveSessionsOfClient } from './client.repository.ts';
 import type { ClientJson } from './client.schemas.ts';
-import { sessionToJson } from './client.service.ts';
+import { sessionToJson, type StartedSession } from './client.service.ts';
+import type { SessionRow } from './client.table.ts';
 
 export interface FapiCall {
   req: FastifyRequest;
@@ -20,6 +21,17 @@ export interface FapiCall {
 export interface FapiResult<T> {
   response: T;
   clientId: string | null;
+  /**
+   * Set when the request created the client together with this session (startSession): the
+   * client then has nothing else (no other session, no sign-in or sign-up in progress), and its
+   * JSON is built without reading it back.
+   */
+  newClientSession?: SessionRow;
+}
+
+/** The FapiResult of a completed sign-in or sign-up. */
+export function startedResult<T>(response: T, started: StartedSession): FapiResult<T> {
+  return { response, clientId: started.clientId, ...(started.newClient ? { newClientSession: started.session } : {}) };
 }
 
 export async function clientToJson(deps: Deps, clientId: string): Promise<ClientJson | null> {
@@ -42,6 +54,21 @@ export async function clientToJson(deps: Deps, clientId: string): Promise<Client
   };
 }
 
+/** A client created in the same transaction as its one session (same now(): same timestamps). */
+async function newClientToJson(deps: Deps, session: SessionRow): Promise<ClientJson> {
+  return {
+    object: 'client',
+    id: session.client_id,
+    sessions: [await sessionToJson(deps, session)],
+    sign_in: null,
+    sign_up: null,
+    last_active_session_id: session.id,
+    created_at: ms(session.created_at),
+    updated_at: ms(session.created_at),
+  };
+}
+
 export async function envelope<T>(deps: Deps, result: FapiResult<T>): Promise<{ response: T; client: ClientJson | null }> {
+  if (result.newClientSession !== undefined) return { response: result.response, client: await newClientToJson(deps, result.newClientSession) };
   return { response: result.response, client: result.clientId === null ? null : await clientToJson(deps, result.clientId) };
 }

@@ -65,20 +65,43 @@ export interface NewMembership {
   privateMetadata?: Json;
 }
 
+const membershipValues = (m: NewMembership) => ({
+  id: m.id ?? newId('orgmem'),
+  organization_id: m.organizationId,
+  user_id: m.userId,
+  role_id: m.roleId,
+  public_metadata: JSON.stringify(m.publicMetadata ?? {}),
+  private_metadata: JSON.stringify(m.privateMetadata ?? {}),
+});
+
 /** Adds a member. A second membership for the same user fails with 23505: see isMembershipConflict. */
 export async function insertMembership(trx: Transaction<Database>, m: NewMembership): Promise<OrganizationMembershipRow> {
   return trx
     .insertInto('organization_memberships')
-    .values({
-      id: m.id ?? newId('orgmem'),
-      organization_id: m.organizationId,
-      user_id: m.userId,
-      role_id: m.roleId,
-      public_metadata: JSON.stringify(m.publicMetadata ?? {}),
-      private_metadata: JSON.stringify(m.privateMetadata ?? {}),
-    })
+    .values(membershipValues(m))
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/** Inserts the membership unless the user already is a member: the new row, or undefined. */
+export async function insertMembershipIfAbsent(trx: Transaction<Database>, m: NewMembership): Promise<OrganizationMembershipRow | undefined> {
+  return trx
+    .insertInto('organization_memberships')
+    .values(membershipValues(m))
+    .onConflict((oc) => oc.columns(['organization_id', 'user_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The foreign-key violation an insert raises when its organization was deleted meanwhile (23503 on organization_id). */
+export function isMissingMemberOrganization(err: unknown): boolean {
+  return isForeignKeyViolation(err, 'organization_memberships_organization_id_fkey');
+}
+
+function isForeignKeyViolation(err: unknown, constraint: string): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; constraint?: unknown; message?: unknown };
+  return e.code === '23503' && (e.constraint === constraint || (typeof e.message === 'string' && e.message.includes(constraint)));
 }
 
 /** The unique violation an insert raises when the user is already a member (primary key). */
@@ -88,10 +111,7 @@ export function isMembershipConflict(err: unknown): boolean {
 
 /** The foreign-key violation an insert raises when its user was deleted meanwhile (23503 on user_id). */
 export function isMissingMemberUser(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as { code?: unknown; constraint?: unknown; message?: unknown };
-  const constraint = 'organization_memberships_user_id_fkey';
-  return e.code === '23503' && (e.constraint === constraint || (typeof e.message === 'string' && e.message.includes(constraint)));
+  return isForeignKeyViolation(err, 'organization_memberships_user_id_fkey');
 }
 
 export async function updateMembership(

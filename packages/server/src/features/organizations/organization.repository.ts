@@ -74,15 +74,6 @@ export async function lockOrganization(trx: Transaction<Database>, id: string): 
   return trx.selectFrom('organizations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
-/**
- * The organization row under SELECT … FOR SHARE: many transactions may hold it at once, while any
- * update of the row (a new seat limit, say) waits for them, and they for it. For adding members
- * to an organization without a seat limit, where the other writers' order does not matter.
- */
-export async function lockOrganizationShared(trx: Transaction<Database>, id: string): Promise<OrganizationRow | undefined> {
-  return trx.selectFrom('organizations').selectAll().where('id', '=', id).forShare().executeTakeFirst();
-}
-
 export async function isSlugTaken(db: Db, slug: string, exceptId?: string): Promise<boolean> {
   let q = db.selectFrom('organizations').select('id').where('slug', '=', slug);
   if (exceptId !== undefined) q = q.where('id', '!=', exceptId);

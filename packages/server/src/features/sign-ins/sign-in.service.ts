@@ -17,10 +17,9 @@ import { ApiError, notFound, paramFormatInvalid, paramInvalid, paramMissing } fr
 import { canonicalEmail } from '../../lib/email.ts';
 import { newId } from '../../lib/ids.ts';
 import { commitSessionCookie, ensureClient, resolveClient, startSession, type StartedSession } from '../clients/client.service.ts';
-import type { FapiCall, FapiResult } from '../clients/client.view.ts';
+import { startedResult, type FapiCall, type FapiResult } from '../clients/client.view.ts';
 import { codeError, judgeCode, newEmailCode } from '../clients/verification.ts';
-import { claimTicket, inspectTicket, joinInvitedOrganization } from '../tickets/ticket.accept.ts';
-import { recordTicketAudit } from '../tickets/ticket.repository.ts';
+import { acceptTicketForUser, inspectTicket } from '../tickets/ticket.accept.ts';
 import { verifyPassword, type PasswordHasher } from '../users/user.password.ts';
 import {
   findSignInOfClient,
@@ -74,7 +73,7 @@ async function complete(deps: Deps, call: FapiCall, clientId: string | null, sig
     return updateSignIn(trx, signInId, { status: 'complete', created_session_id: started.session.id });
   });
   commitSessionCookie(deps, call.reply, started!);
-  return { response: await signInToJson(deps, row, user), clientId: started!.clientId };
+  return startedResult(await signInToJson(deps, row, user), started!);
 }
 
 export async function createSignIn(deps: Deps, call: FapiCall, input: CreateSignInInput): Promise<FapiResult<SignInJson>> {
@@ -110,10 +109,8 @@ async function signInWithTicket(deps: Deps, call: FapiCall, token: string | unde
   const client = await resolveClient(deps, call.req);
   let started: StartedSession | undefined;
   const row = await deps.db.transaction().execute(async (trx) => {
-    await claimTicket(trx, ticket, user.id);
-    await markEmailVerified(trx, user.email_address_id, 'ticket');
-    await joinInvitedOrganization(trx, ticket, user.id);
-    await recordTicketAudit(trx, user.id, `${ticket.kind}.accepted`, ticket.id);
+    await acceptTicketForUser(trx, ticket, user.id, `${ticket.kind}.accepted`);
+    if (user.verification_status !== 'verified') await markEmailVerified(trx, user.email_address_id, 'ticket');
     started = await startSession(deps, trx, client?.id ?? null, user.id, ticket.organization_id);
     return insertSignIn(trx, {
       id: newId('sia'),
@@ -127,7 +124,7 @@ async function signInWithTicket(deps: Deps, call: FapiCall, token: string | unde
     });
   });
   commitSessionCookie(deps, call.reply, started!);
-  return { response: await signInToJson(deps, row, user), clientId: started!.clientId };
+  return startedResult(await signInToJson(deps, row, user), started!);
 }
 
 async function ownSignIn(deps: Deps, call: FapiCall, id: string): Promise<{ clientId: string; row: SignInRow }> {

@@ -23,9 +23,10 @@ import { newId } from '../../lib/ids.ts';
 import { ensureMaySignUp } from '../allowlist/allowlist.policy.ts';
 import { commitSessionCookie, ensureClient, resolveClient, startSession, type StartedSession } from '../clients/client.service.ts';
 import type { FrontendVerificationJson } from '../clients/client.schemas.ts';
-import type { FapiCall, FapiResult } from '../clients/client.view.ts';
+import { startedResult, type FapiCall, type FapiResult } from '../clients/client.view.ts';
 import { codeError, judgeCode, newEmailCode } from '../clients/verification.ts';
 import { claimTicket, inspectTicket, joinInvitedOrganization, setAcceptedUser, type TicketRow } from '../tickets/ticket.accept.ts';
+import { recordTicketAudits } from '../tickets/ticket.repository.ts';
 import { findClaimedEmails, insertEmailAddresses, insertUser, recordUserAudit } from '../users/user.repository.ts';
 import { resolvePassword } from '../users/user.password.ts';
 import { findSignUpOfClient, findSignUpOfClientForUpdate, insertSignUp, updateSignUp } from './sign-up.repository.ts';
@@ -202,7 +203,7 @@ async function signUpWithTicket(deps: Deps, call: FapiCall, input: CreateSignUpI
         legalAcceptedAt: input.legal_accepted === true ? new Date() : null,
       });
       await setAcceptedUser(trx, ticket.kind, ticket.id, userId);
-      await joinInvitedOrganization(trx, ticket, userId);
+      await recordTicketAudits(trx, await joinInvitedOrganization(trx, ticket, userId));
       await recordUserAudit(trx, 'user.created', userId, { via: ticket.kind, invitation_id: ticket.id });
       started = await startSession(deps, trx, client?.id ?? null, userId, ticket.organization_id);
       return insertSignUp(trx, {
@@ -222,7 +223,7 @@ async function signUpWithTicket(deps: Deps, call: FapiCall, input: CreateSignUpI
       });
     });
     commitSessionCookie(deps, call.reply, started!);
-    return { response: signUpToJson(row, ticket.kind === 'invitation' ? ticket.public_metadata : {}), clientId: started!.clientId };
+    return startedResult(signUpToJson(row, ticket.kind === 'invitation' ? ticket.public_metadata : {}), started!);
   } catch (err) {
     // A user created the same address meanwhile (through the Backend API, say).
     if (isUniqueViolation(err, 'email_addresses_email_key')) throw accountExists();

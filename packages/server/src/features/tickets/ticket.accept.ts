@@ -12,13 +12,15 @@
 //   told why (it re-reads the row after the winner committed).
 // - An organization invitation becomes a membership with the invited role, carrying the
 //   invitation's public and private metadata; the seat limit is checked again at accept time.
+// - An accept is few round trips (it is the hot path of an invitation's life): the claim, the
+//   membership, one insert for the audit rows.
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { Deps } from '../../deps.ts';
 import { ApiError, type ErrorCode } from '../../http/errors.ts';
 import { hashTicket, ticketPurposeOf } from '../../lib/tickets.ts';
-import { findOrganizationById, lockOrganization, lockOrganizationShared } from '../organizations/organization.repository.ts';
-import { findMembership, insertMembership } from '../memberships/membership.repository.ts';
+import { lockOrganization } from '../organizations/organization.repository.ts';
+import { findMembership, insertMembership, insertMembershipIfAbsent, isMissingMemberOrganization } from '../memberships/membership.repository.ts';
 import { ensureSeatsAvailable } from '../memberships/membership.service.ts';
 import {
   claimInvitation,
@@ -27,7 +29,9 @@ import {
   findOrganizationInvitationRow,
   findOrganizationInvitationTicket,
   recordTicketAudit,
+  recordTicketAudits,
   setAcceptedUser,
+  type TicketAudit,
   type TicketRow,
 } from './ticket.repository.ts';
 
@@ -86,32 +90,45 @@ export { setAcceptedUser };
 /**
  * After a claim, makes the user a member of the invited organization with the invited role and the
  * invitation's metadata. A user who already is a member keeps their membership (the invitation is
- * still accepted).
+ * still accepted). Returns the audit rows to record (organization_membership.created when a
+ * membership was made), for the caller to write with its own in one statement.
  *
  * Locking: with a seat limit, the organization row is locked FOR UPDATE and the seats counted, so
  * concurrent accepts and invites take turns. Without one (max_allowed_memberships = 0), adding a
- * member cannot break any rule (not the seat limit, not the last-admin rule), so accepts into one
- * organization hold the row FOR SHARE and run side by side; a concurrent change of the limit waits
- * for them (and they for it). Which lock is decided by a plain read first, so a transaction never
- * upgrades a lock it holds (two upgraders would deadlock). The one gap: a limit set between that
- * read and the shared lock is checked under the shared lock, so accepts already in flight at that
- * instant may each still take a seat.
+ * member cannot break any rule (not the seat limit, not the last-admin rule) and takes no lock on
+ * the organization: a seat limit may be set below the seats already taken, so an accept that
+ * races a new limit ends exactly as if it had committed just before it. Which case applies is
+ * read with the ticket (seat_limit); a limit read as 0 that was set meanwhile is the race above.
+ * An organization deleted meanwhile fails the membership's foreign key: ticket_invalid_code.
  */
-export async function joinInvitedOrganization(trx: Transaction<Database>, row: TicketRow, userId: string): Promise<void> {
-  if (row.kind !== 'organization_invitation' || row.organization_id === null || row.role_id === null) return;
-  const peek = await findOrganizationById(trx, row.organization_id);
-  const org = peek && (peek.max_allowed_memberships === 0 ? await lockOrganizationShared(trx, peek.id) : await lockOrganization(trx, peek.id));
+export async function joinInvitedOrganization(trx: Transaction<Database>, row: TicketRow, userId: string): Promise<TicketAudit[]> {
+  if (row.kind !== 'organization_invitation' || row.organization_id === null || row.role_id === null) return [];
+  const membership = { organizationId: row.organization_id, userId, roleId: row.role_id, publicMetadata: row.public_metadata, privateMetadata: row.private_metadata };
+  const created: TicketAudit[] = [{ actor: userId, action: 'organization_membership.created', target: row.organization_id, data: { user_id: userId, invitation_id: row.id } }];
+  if (row.seat_limit === 0) {
+    try {
+      return (await insertMembershipIfAbsent(trx, membership)) ? created : [];
+    } catch (err) {
+      if (isMissingMemberOrganization(err)) throw new ApiError('ticket_invalid_code');
+      throw err;
+    }
+  }
+  const org = await lockOrganization(trx, row.organization_id);
   if (!org) throw new ApiError('ticket_invalid_code');
-  if (await findMembership(trx, org.id, userId)) return;
+  if (await findMembership(trx, org.id, userId)) return [];
   await ensureSeatsAvailable(trx, org, 1);
-  await insertMembership(trx, {
-    organizationId: org.id,
-    userId,
-    roleId: row.role_id,
-    publicMetadata: row.public_metadata,
-    privateMetadata: row.private_metadata,
-  });
-  await recordTicketAudit(trx, userId, 'organization_membership.created', org.id, { user_id: userId, invitation_id: row.id });
+  await insertMembership(trx, membership);
+  return created;
+}
+
+/**
+ * An existing user accepts the ticket's invitation in the caller's transaction: the claim, the
+ * membership (organization invitations) and the audit rows (`action` last), written together.
+ */
+export async function acceptTicketForUser(trx: Transaction<Database>, row: TicketRow, userId: string, action: string): Promise<void> {
+  await claimTicket(trx, row, userId);
+  const audit = await joinInvitedOrganization(trx, row, userId);
+  await recordTicketAudits(trx, [...audit, { actor: userId, action, target: row.id }]);
 }
 
 /** Whether the user owns this address and has verified it. */
@@ -156,9 +173,7 @@ export async function declineOrganizationInvitationAsUser(deps: Deps, userId: st
 export async function acceptOrganizationInvitationAsUser(deps: Deps, userId: string, invitationId: string, trx?: Transaction<Database>): Promise<TicketRow> {
   const run = async (t: Transaction<Database>): Promise<TicketRow> => {
     const row = await invitationOfUser(t, userId, invitationId);
-    await claimTicket(t, row, userId);
-    await joinInvitedOrganization(t, row, userId);
-    await recordTicketAudit(t, userId, 'organization_invitation.accepted', row.id);
+    await acceptTicketForUser(t, row, userId, 'organization_invitation.accepted');
     return { ...row, status: 'accepted' };
   };
   return trx ? run(trx) : deps.db.transaction().execute(run);

@@ -20,6 +20,20 @@ export interface TicketRow {
   /** Organization invitations only. */
   organization_id: string | null;
   role_id: string | null;
+  /**
+   * The organization's max_allowed_memberships when the row was read (0 = no limit); null for an
+   * application invitation. A hint for how to lock (ticket.accept.ts): the limit that counts is
+   * the one read again under the lock.
+   */
+  seat_limit: number | null;
+}
+
+/** An audit row of an acceptance. */
+export interface TicketAudit {
+  actor: string;
+  action: string;
+  target: string;
+  data?: Json | null;
 }
 
 const appStatus = sql<InvitationStatus>`CASE WHEN status = 'pending' AND expires_at <= now() THEN 'expired' ELSE status END`;
@@ -31,7 +45,7 @@ export async function findInvitationTicket(db: Db, hash: Buffer): Promise<Ticket
     .select(['id', 'email', 'redirect_url', 'public_metadata', appStatus.as('status')])
     .where('ticket_hash', '=', hash)
     .executeTakeFirst();
-  return row && { kind: 'invitation', ...row, private_metadata: {}, organization_id: null, role_id: null };
+  return row && { kind: 'invitation', ...row, private_metadata: {}, organization_id: null, role_id: null, seat_limit: null };
 }
 
 /** The application invitation by id (any status), or undefined. */
@@ -41,26 +55,31 @@ export async function findInvitationRow(db: Db, id: string): Promise<TicketRow |
     .select(['id', 'email', 'redirect_url', 'public_metadata', appStatus.as('status')])
     .where('id', '=', id)
     .executeTakeFirst();
-  return row && { kind: 'invitation', ...row, private_metadata: {}, organization_id: null, role_id: null };
+  return row && { kind: 'invitation', ...row, private_metadata: {}, organization_id: null, role_id: null, seat_limit: null };
 }
+
+const orgStatus = sql<InvitationStatus>`CASE WHEN i.status = 'pending' AND i.expires_at <= now() THEN 'expired' ELSE i.status END`;
+
+/** An organization invitation with its organization's seat limit (0 when the organization is gone: the claim then fails). */
+const organizationInvitationTickets = (db: Db) =>
+  db
+    .selectFrom('organization_invitations as i')
+    .leftJoin('organizations as o', 'o.id', 'i.organization_id')
+    .select([
+      'i.id', 'i.email', 'i.redirect_url', 'i.public_metadata', 'i.private_metadata', 'i.organization_id', 'i.role_id',
+      orgStatus.as('status'),
+      sql<number>`coalesce(o.max_allowed_memberships, 0)`.as('seat_limit'),
+    ]);
 
 /** The organization invitation with this ticket hash (any status), or undefined. */
 export async function findOrganizationInvitationTicket(db: Db, hash: Buffer): Promise<TicketRow | undefined> {
-  const row = await db
-    .selectFrom('organization_invitations')
-    .select(['id', 'email', 'redirect_url', 'public_metadata', 'private_metadata', 'organization_id', 'role_id', appStatus.as('status')])
-    .where('ticket_hash', '=', hash)
-    .executeTakeFirst();
+  const row = await organizationInvitationTickets(db).where('i.ticket_hash', '=', hash).executeTakeFirst();
   return row && { kind: 'organization_invitation', ...row };
 }
 
 /** The organization invitation by id (any status), or undefined. */
 export async function findOrganizationInvitationRow(db: Db, id: string): Promise<TicketRow | undefined> {
-  const row = await db
-    .selectFrom('organization_invitations')
-    .select(['id', 'email', 'redirect_url', 'public_metadata', 'private_metadata', 'organization_id', 'role_id', appStatus.as('status')])
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const row = await organizationInvitationTickets(db).where('i.id', '=', id).executeTakeFirst();
   return row && { kind: 'organization_invitation', ...row };
 }
 
@@ -93,8 +112,14 @@ export async function setAcceptedUser(trx: Transaction<Database>, kind: TicketRo
 }
 
 export async function recordTicketAudit(trx: Transaction<Database>, actor: string, action: string, target: string, data: Json | null = null): Promise<void> {
+  await recordTicketAudits(trx, [{ actor, action, target, data }]);
+}
+
+/** Several audit rows in one statement, in this order. */
+export async function recordTicketAudits(trx: Transaction<Database>, rows: readonly TicketAudit[]): Promise<void> {
+  if (rows.length === 0) return;
   await trx
     .insertInto('audit_log')
-    .values({ actor, action, target, data: data === null ? null : JSON.stringify(data) })
+    .values(rows.map((r) => ({ actor: r.actor, action: r.action, target: r.target, data: r.data == null ? null : JSON.stringify(r.data) })))
     .execute();
 }

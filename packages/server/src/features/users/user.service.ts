@@ -346,10 +346,10 @@ export async function getUserCount(deps: Deps, q: CountUsersQueryT): Promise<{ o
 
 /** Unknown id → 404 resource_not_found. */
 export async function getUser(deps: Deps, userId: string): Promise<UserJson> {
-  const user = await findUserById(deps.db, userId);
+  // The user and their addresses side by side: one round trip's wait instead of two.
+  const [user, emails] = await Promise.all([findUserById(deps.db, userId), findEmailAddressesByUserIds(deps.db, [userId])]);
   if (!user) throw notFound('user', userId);
-  const [json] = await withEmails(deps.db, [user]);
-  return json!;
+  return userRowToJson(user, emails);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,100 @@
+// The statement cache of the PostgreSQL pool (db/open.ts): data statements are prepared once they
+// repeat on a connection, marked ones from their first use, others never; prepared statements are
+// re-planned after their 10th use and bounded per connection. Each test runs in one transaction,
+// which pins one connection, and reads that connection's pg_prepared_statements. PostgreSQL only:
+// on PGlite every statement passes through as it is.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { CompiledQuery, sql, type Transaction } from 'kysely';
+import type { Database } from '../../src/db/database.ts';
+import { PREPARED_MARK, STATEMENT_CACHE, type OpenedDatabase } from '../../src/db/open.ts';
+import { openTestDatabase, storeName } from '../helpers/app.ts';
+
+/** The connection's prepared statements whose text contains `marker`. */
+async function preparedWith(trx: Transaction<Database>, marker: string): Promise<{ name: string; statement: string }[]> {
+  // The marker is a parameter, so this statement's own text never contains it.
+  const r = await sql<{ name: string; statement: string }>`SELECT name, statement FROM pg_prepared_statements WHERE strpos(statement, ${marker}) > 0 ORDER BY name`.execute(trx);
+  return r.rows;
+}
+
+const run = (trx: Transaction<Database>, text: string) => trx.executeQuery(CompiledQuery.raw(text, []));
+
+describe('statement cache (PostgreSQL)', { skip: storeName !== 'postgres' && 'PostgreSQL only' }, () => {
+  let database: OpenedDatabase;
+  let drop: () => Promise<void>;
+  before(async () => {
+    ({ database, drop } = await openTestDatabase());
+  });
+  after(async () => {
+    await database.close();
+    await drop();
+  });
+
+  test('a data statement is prepared from its third use on a connection, with the same results', async () => {
+    await database.db.transaction().execute(async (trx) => {
+      const text = "SELECT 41 + 1 AS n, 'cache-a' AS marker";
+      for (let i = 1; i <= 5; i++) {
+        const r = await run(trx, text);
+        assert.deepEqual(r.rows, [{ n: 42, marker: 'cache-a' }]);
+        assert.equal((await preparedWith(trx, "'cache-a'")).length, i >= STATEMENT_CACHE.prepareAfter ? 1 : 0, `after use ${i}`);
+      }
+    });
+  });
+
+  test('values are parameters: one prepared statement serves every value', async () => {
+    await database.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < 6; i++) {
+        const r = await sql<{ v: number; marker: string }>`SELECT ${i}::int AS v, 'cache-b' AS marker`.execute(trx);
+        assert.deepEqual(r.rows, [{ v: i, marker: 'cache-b' }]);
+      }
+      assert.equal((await preparedWith(trx, "'cache-b'")).length, 1);
+    });
+  });
+
+  test('a marked statement is prepared from its first use; other statements never are', async () => {
+    await database.db.transaction().execute(async (trx) => {
+      await run(trx, `${PREPARED_MARK} SELECT 'cache-c' AS marker`);
+      assert.equal((await preparedWith(trx, "'cache-c'")).length, 1);
+      for (let i = 0; i < 5; i++) await run(trx, "SET LOCAL application_name = 'cache-d'");
+      assert.equal((await preparedWith(trx, "'cache-d'")).length, 0);
+    });
+  });
+
+  test('a prepared statement is prepared afresh (re-planned) after its 10th use, the old one dropped', async () => {
+    await database.db.transaction().execute(async (trx) => {
+      const text = "SELECT 'cache-e' AS marker";
+      const names: string[][] = [];
+      for (let i = 0; i < STATEMENT_CACHE.prepareAfter - 1 + 11; i++) {
+        await run(trx, text);
+        names.push((await preparedWith(trx, "'cache-e'")).map((p) => p.name));
+      }
+      const first = names[STATEMENT_CACHE.prepareAfter - 1]!;
+      const last = names.at(-1)!;
+      assert.equal(first.length, 1);
+      assert.equal(last.length, 1, 'one prepared statement at a time');
+      assert.notEqual(last[0], first[0]);
+      assert.match(last[0]!, /_1$/);
+    });
+  });
+
+  test('at most maxPrepared statements per connection, the least recently used dropped first', async () => {
+    await database.db.transaction().execute(async (trx) => {
+      const n = STATEMENT_CACHE.maxPrepared + 20;
+      const text = (i: number) => `SELECT ${i} AS i, 'cache-f' AS marker`;
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < STATEMENT_CACHE.prepareAfter; k++) await run(trx, text(i));
+      }
+      const prepared = await preparedWith(trx, "'cache-f'");
+      const all = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_prepared_statements`.execute(trx);
+      assert.ok(all.rows[0]!.n <= STATEMENT_CACHE.maxPrepared, `${all.rows[0]!.n} prepared on the connection`);
+      // The connection's few other prepared statements (this test's own query, say) count too.
+      assert.ok(prepared.length > STATEMENT_CACHE.maxPrepared - 10, `${prepared.length} kept`);
+      const texts = new Set(prepared.map((p) => p.statement));
+      assert.ok(!texts.has(text(0)), 'the oldest is gone');
+      assert.ok(texts.has(text(n - 1)), 'the newest is kept');
+      // An evicted text runs (and is prepared again) as before.
+      for (let k = 0; k < STATEMENT_CACHE.prepareAfter; k++) assert.deepEqual((await run(trx, text(0))).rows, [{ i: 0, marker: 'cache-f' }]);
+      assert.ok((await preparedWith(trx, "'cache-f'")).some((p) => p.statement === text(0)));
+    });
+  });
+});
