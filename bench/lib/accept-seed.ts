@@ -6,7 +6,12 @@
 // - ticket_hash = SHA-256('<purpose>:' || ticket), as lib/tickets.ts hashTicket stores it.
 // Organization invitations (P2) go to existing users: each row n has a user 'acc<n>@example.com'
 // with that one verified address. Application invitations (P3) go to addresses nobody has
-// ('su<n>@example.com'). Ids are '<prefix>_' + 27 base62 characters (the seeding time in ms, then n),
+// ('su<n>@example.com'). Each seeded user has also signed in once before (a client, an ended
+// session, a complete sign-in), as the users of a running application have: the tables an accept
+// writes to are not empty when the bench's VACUUM ANALYZE takes their statistics (this machine's
+// PostgreSQL runs without autovacuum, which would otherwise re-analyze them as they grow, and a plan
+// cached while a table was nearly empty, such as a foreign-key check's, would scan it on every
+// insert). Ids are '<prefix>_' + 27 base62 characters (the seeding time in ms, then n),
 // well-formed like newId's.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
@@ -44,6 +49,18 @@ const ORG_INVITATIONS = `INSERT INTO organization_invitations
 SELECT ${idSql('orginv')}, ($5::text[])[n % cardinality($5::text[]) + 1], 'acc' || n || '@example.com', $6::text, NULL, '{}', '{}', NULL, false,
        'pending', ${hashSql('oinv')}, now() + interval '30 days'
 FROM generate_series($1::bigint, $2::bigint) AS n`;
+const HISTORY = [
+  `INSERT INTO clients (id, token_hash, created_at, updated_at)
+   SELECT ${idSql('client')}, sha256(convert_to('bench-client:' || $3 || ':' || n, 'UTF8')), now() - interval '7 days', now() - interval '7 days'
+   FROM generate_series($1::bigint, $2::bigint) AS n`,
+  `INSERT INTO sessions (id, client_id, user_id, status, last_active_at, expire_at, abandon_at, created_at, updated_at)
+   SELECT ${idSql('sess')}, ${idSql('client')}, ${idSql('user')}, 'ended', now() - interval '7 days', now(), now(), now() - interval '7 days', now() - interval '7 days'
+   FROM generate_series($1::bigint, $2::bigint) AS n`,
+  `INSERT INTO sign_ins (id, client_id, status, identifier, user_id, first_factor_strategy, first_factor_status, created_session_id, abandon_at, created_at, updated_at)
+   SELECT ${idSql('sia')}, ${idSql('client')}, 'complete', 'acc' || n || '@example.com', ${idSql('user')}, 'password', 'verified', ${idSql('sess')},
+          now() - interval '6 days', now() - interval '7 days', now() - interval '7 days'
+   FROM generate_series($1::bigint, $2::bigint) AS n`,
+];
 const APP_INVITATIONS = `INSERT INTO invitations (id, email, notify, status, ticket_hash, expires_at)
 SELECT ${idSql('inv')}, 'su' || n || '@example.com', false, 'pending', ${hashSql('inv')}, now() + interval '30 days'
 FROM generate_series($1::bigint, $2::bigint) AS n`;
@@ -61,7 +78,8 @@ async function batched(client: pg.Client, first: number, count: number, fn: (fro
 
 /**
  * Users first..first+count-1 ('acc<n>@example.com', verified), each with a pending invitation as
- * `roleId` whose ticket is seededTicket(secret, 'oinv', n), to organizationIds[n % length].
+ * `roleId` whose ticket is seededTicket(secret, 'oinv', n), to organizationIds[n % length], and
+ * an earlier sign-in (client, ended session, complete sign-in).
  * Returns the seconds.
  */
 export async function seedUsersWithOrganizationInvitations(
@@ -75,6 +93,7 @@ export async function seedUsersWithOrganizationInvitations(
     await client.query(USERS, [from, to, stamp]);
     await client.query(EMAILS, [from, to, stamp]);
     await client.query(ORG_INVITATIONS, [from, to, stamp, o.secret, o.organizationIds, o.roleId]);
+    for (const q of HISTORY) await client.query(q, [from, to, stamp]);
     await client.query('COMMIT');
   });
 }
