@@ -83,3 +83,28 @@ export async function seedOrganizationInvitations(client: pg.Client, organizatio
   }
   return (Date.now() - started) / 1000;
 }
+
+// Organizations with pending invitations, as the spec's reference database has them (300k pending
+// rows over 1,000 organizations): organizations 'org_' + 27 base62 characters (slug 'bench-org-<k>'),
+// each with `perOrganization` pending org:member invitations to 'opre<k>-<n>@example.com'. The
+// per-organization counters (organization_invitation_counts) are kept by the table's triggers.
+const INSERT_ORGS = `INSERT INTO organizations (id, name, slug)
+SELECT 'org_' || pg_temp.bench_b62(k, 27), 'Bench preload ' || k, 'bench-org-' || k FROM generate_series(1, $1::bigint) AS k`;
+const INSERT_ORG_PENDING = `INSERT INTO organization_invitations
+  (id, organization_id, email, role_id, public_metadata, private_metadata, notify, status, ticket_hash, expires_at)
+SELECT 'orginv_' || pg_temp.bench_b62(k, 9) || pg_temp.bench_b62(n, 18), 'org_' || pg_temp.bench_b62(k, 27),
+       'opre' || k || '-' || n || '@example.com', $4::text, '{}', '{}', false, 'pending',
+       sha256(uuid_send(gen_random_uuid())), now() + interval '1 day' + random() * interval '29 days'
+FROM generate_series($1::bigint, $2::bigint) AS k, generate_series(1, $3::bigint) AS n`;
+
+/** Inserts `organizations` organizations with `perOrganization` pending invitations each; returns the elapsed seconds. */
+export async function seedOrganizationsWithPendingInvitations(client: pg.Client, organizations: number, perOrganization: number): Promise<number> {
+  const started = Date.now();
+  await client.query(BASE62);
+  await client.query(INSERT_ORGS, [organizations]);
+  const step = Math.max(1, Math.floor(100_000 / perOrganization));
+  for (let k = 1; k <= organizations; k += step) {
+    await client.query(INSERT_ORG_PENDING, [k, Math.min(k + step - 1, organizations), perOrganization, ORG_MEMBER_ROLE_ID]);
+  }
+  return (Date.now() - started) / 1000;
+}

@@ -94,12 +94,13 @@ export { setAcceptedUser };
  * membership was made), for the caller to write with its own in one statement.
  *
  * Locking: with a seat limit, the organization row is locked FOR UPDATE and the seats counted, so
- * concurrent accepts and invites take turns. Without one (max_allowed_memberships = 0), adding a
- * member cannot break any rule (not the seat limit, not the last-admin rule) and takes no lock on
- * the organization: a seat limit may be set below the seats already taken, so an accept that
- * races a new limit ends exactly as if it had committed just before it. Which case applies is
- * read with the ticket (seat_limit); a limit read as 0 that was set meanwhile is the race above.
- * An organization deleted meanwhile fails the membership's foreign key: ticket_invalid_code.
+ * concurrent accepts and invites take turns. Without one (max_allowed_memberships = 0) it takes no
+ * lock on the organization, and needs none: adding a member breaks no rule (not the last-admin
+ * rule), and an accept does not change the seats taken (members plus pending invitations: the
+ * pending invitation it claims held the seat the membership now holds), so a limit set meanwhile,
+ * and the invites counted under it, see the same number with or without this accept. Which case
+ * applies is read with the ticket (seat_limit). An organization deleted meanwhile fails the
+ * membership's foreign key: ticket_invalid_code.
  */
 export async function joinInvitedOrganization(trx: Transaction<Database>, row: TicketRow, userId: string): Promise<TicketAudit[]> {
   if (row.kind !== 'organization_invitation' || row.organization_id === null || row.role_id === null) return [];
