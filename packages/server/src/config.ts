@@ -23,6 +23,8 @@ export interface Config {
   readonly workerPollMs: number;
   readonly bodyLimitBytes: number;
   readonly databasePoolSize: number;
+  /** Named prepared statements on PostgreSQL (off behind a pooler in transaction mode, such as PgBouncer before 1.21). */
+  readonly databasePreparedStatements: boolean;
   /** redis:// or rediss://; when set, rate-limit counters live in Redis (shared by every process). */
   readonly redisUrl: string | null;
   /** TESSERA_RATE_LIMITS=off turns every limit off (benchmarks). */
@@ -199,6 +201,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     workerPollMs: int(env, 'TESSERA_WORKER_POLL_MS', 1000, 10, 60_000),
     bodyLimitBytes: int(env, 'TESSERA_BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    databasePreparedStatements: bool(env, 'DATABASE_PREPARED_STATEMENTS', true),
     redisUrl,
     rateLimitsEnabled: onOff(env, 'TESSERA_RATE_LIMITS', true),
     rateLimits: Object.freeze(rateLimits),

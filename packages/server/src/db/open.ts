@@ -12,6 +12,8 @@ export interface OpenDatabaseOptions {
   /** PGlite data directory; null for an in-memory PGlite (tests). */
   pgliteDir: string | null;
   poolSize?: number;
+  /** Named prepared statements on PostgreSQL (statement cache, PREPARED_MARK); default true. */
+  preparedStatements?: boolean;
   /** PostgreSQL schema to use as search_path (tests get a fresh one each). */
   searchPath?: string;
 }
@@ -28,7 +30,9 @@ export interface OpenedDatabase {
 /**
  * A statement whose text starts with this mark runs on PostgreSQL as a named prepared statement
  * from its first use (a large CTE costs PostgreSQL more to plan than to execute). Other statements
- * get there by repetition (see statementCache). On PGlite it is just a comment.
+ * get there by repetition (see StatementCache). On PGlite, and with DATABASE_PREPARED_STATEMENTS
+ * off (a pooler in transaction mode between the server and PostgreSQL, which would send the
+ * statements of one connection to several), it is just a comment.
  */
 export const PREPARED_MARK = '/* tessera:prepared */';
 
@@ -161,7 +165,8 @@ type PgQueryArgs = [text: string, values: readonly unknown[] | undefined];
  * StatementCache names as prepared statements (node-postgres skips the Parse once the connection
  * has it). Everything else passes through untouched.
  */
-function preparingPool(pool: pg.Pool): PostgresPool {
+function preparingPool(pool: pg.Pool, enabled: boolean): PostgresPool {
+  if (!enabled) return pool as unknown as PostgresPool;
   const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     let w = wrapped.get(client);
@@ -207,7 +212,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
       '-c max_parallel_workers_per_gather=0',
     ].filter((o) => o !== '').join(' ');
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, options });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool, opts.preparedStatements ?? true) }) });
     const u = new URL(opts.databaseUrl);
     return {
       db,

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     console.error(`tessera worker: no TESSERA_SECRET_KEY and no key in ${config.dataDir}; set the server's key (or start the server once first)`);
     process.exit(1);
   }
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.dataDir, poolSize: config.databasePoolSize });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.dataDir, poolSize: config.databasePoolSize, preparedStatements: config.databasePreparedStatements });
   const instance = await resolveInstance(config, database.db);
   const worker = startOutboxWorker({ config, db: database.db, instance, log });
   log.info(

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CompiledQuery, sql, type Transaction } from 'kysely';
 import type { Database } from '../../src/db/database.ts';
-import { PREPARED_MARK, STATEMENT_CACHE, type OpenedDatabase } from '../../src/db/open.ts';
+import { openDatabase, PREPARED_MARK, STATEMENT_CACHE, type OpenedDatabase } from '../../src/db/open.ts';
 import { openTestDatabase, storeName } from '../helpers/app.ts';
 
 /** The connection's prepared statements whose text contains `marker`. */
@@ -96,5 +96,21 @@ describe('statement cache (PostgreSQL)', { skip: storeName !== 'postgres' && 'Po
       for (let k = 0; k < STATEMENT_CACHE.prepareAfter; k++) assert.deepEqual((await run(trx, text(0))).rows, [{ i: 0, marker: 'cache-f' }]);
       assert.ok((await preparedWith(trx, "'cache-f'")).some((p) => p.statement === text(0)));
     });
+  });
+
+  test('DATABASE_PREPARED_STATEMENTS off (a pooler in transaction mode): nothing is prepared, marked statements neither', async () => {
+    const plain = await openDatabase({ databaseUrl: process.env.DATABASE_URL!, pgliteDir: null, searchPath: database.schema!, poolSize: 1, preparedStatements: false });
+    try {
+      await plain.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < STATEMENT_CACHE.prepareAfter + 2; i++) {
+          assert.deepEqual((await run(trx, "SELECT 'cache-g' AS marker")).rows, [{ marker: 'cache-g' }]);
+          await run(trx, `${PREPARED_MARK} SELECT 'cache-h' AS marker`);
+        }
+        const all = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_prepared_statements`.execute(trx);
+        assert.equal(all.rows[0]!.n, 0);
+      });
+    } finally {
+      await plain.close();
+    }
   });
 });
