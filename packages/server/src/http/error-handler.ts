@@ -37,8 +37,16 @@ function envelope(req: FastifyRequest, errors: ApiErrorItem[]) {
   return { errors, clerk_trace_id: req.id };
 }
 
+/**
+ * PostgreSQL's answers to two transactions that could not both go on: deadlock_detected (40P01)
+ * and serialization_failure (40001). The database rolled the request's transaction back, so it
+ * changed nothing: 409 request_conflict, to be retried (Retry-After: 1).
+ */
+const CONCURRENCY_FAILURES = new Set(['40P01', '40001']);
+
 export function toApiError(error: FastifyError & { validation?: AjvLikeError[]; validationContext?: string }): ApiError | null {
   if (error instanceof ApiError) return error;
+  if (CONCURRENCY_FAILURES.has(String(error.code))) return new ApiError('request_conflict', { headers: { 'retry-after': '1' } });
   if (error.validation && error.validation.length > 0) return validationToApiError(error.validation[0]!, error.validationContext);
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -64,6 +72,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const apiError = toApiError(error);
     if (apiError) {
       if (apiError.status >= 500) req.log.error({ err: error }, 'request failed');
+      else if (apiError.code === 'request_conflict') req.log.warn({ err: error }, 'request gave way to a concurrent one');
       return sendApiError(reply, apiError);
     }
     req.log.error({ err: error }, 'unhandled error');

@@ -104,6 +104,7 @@ export const ERRORS = {
 
   // Server
   internal_clerk_error: { status: 500, message: 'Oops, an unexpected error occurred', long: 'There was an internal error on our servers. We have been notified and are working on fixing it.' },
+  request_conflict: { status: 409, message: 'Conflicting concurrent request', long: 'This request conflicted with another one running at the same time (the database chose it to give way) and changed nothing; retry it.' },
   service_unavailable: { status: 503, message: 'Service unavailable', long: 'The service is shutting down or its database is unreachable; retry shortly.' },
 } as const satisfies Record<string, ErrorDef>;
 

@@ -1,0 +1,57 @@
+// A request that PostgreSQL chooses as a deadlock's victim is answered 409 request_conflict with
+// Retry-After, never 500, and has changed nothing. The deadlock is made on purpose: another
+// transaction holds the organization row (as deleting the organization would) while an accept with a
+// ticket has claimed the invitation and waits for that row to add the membership; the other
+// transaction then touches the claimed invitation. PostgreSQL only (PGlite runs one connection at a
+// time, so nothing there can deadlock).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { storeName, type TestApp } from '../helpers/app.ts';
+import { Browser, codeOf, inviteToOrg, newOrg, newPasswordUser, ok, startFapiApp, ticketOf } from './frontend.helpers.ts';
+
+describe('an accept that loses a deadlock (PostgreSQL)', { skip: storeName !== 'postgres' && 'PostgreSQL only' }, () => {
+  let t: TestApp;
+  before(async () => { t = await startFapiApp(); });
+  after(async () => { await t.close(); });
+
+  it('answers 409 request_conflict with Retry-After, and the invitation stays pending with no membership', async () => {
+    const owner = (await newPasswordUser(t)).user;
+    const org = await newOrg(t, { created_by: owner.id });
+    const { user, email } = await newPasswordUser(t);
+    const inv = await inviteToOrg(t, org.id, { email_address: email });
+
+    const other = new pg.Client({ connectionString: process.env.DATABASE_URL, options: `-c search_path=${t.database.schema}` });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT id FROM organizations WHERE id = $1 FOR UPDATE', [org.id]);
+      const accept = new Browser(t).post('/v1/client/sign_ins', { strategy: 'ticket', ticket: ticketOf(inv) });
+      // Wait until the accept is blocked by this transaction (on the organization row).
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const r = await other.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))');
+        if (r.rows[0].n > 0) break;
+        assert.ok(Date.now() < deadline, 'the accept never waited for the organization row');
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      // Now wait for the invitation the accept has claimed: a cycle, which PostgreSQL breaks by
+      // failing the transaction that has waited longest, the accept.
+      await other.query('UPDATE organization_invitations SET updated_at = now() WHERE id = $1', [inv.id]);
+      await other.query('ROLLBACK');
+      const res = await accept;
+      assert.equal(res.status, 409, JSON.stringify(res.body));
+      assert.equal(codeOf(res), 'request_conflict');
+      assert.equal(res.headers.get('retry-after'), '1');
+    } finally {
+      await other.end();
+    }
+    const after = await ok<any>(t, 'GET', `/v1/organizations/${org.id}/invitations/${inv.id}`);
+    assert.equal(after.status, 'pending');
+    const members = await ok<any>(t, 'GET', `/v1/organizations/${org.id}/memberships`);
+    assert.ok(!members.data.some((m: any) => m.public_user_data.user_id === user.id));
+    // Retried, it succeeds.
+    const retried = await new Browser(t).post('/v1/client/sign_ins', { strategy: 'ticket', ticket: ticketOf(inv) });
+    assert.equal(retried.status, 200, JSON.stringify(retried.body));
+  });
+});
