@@ -106,9 +106,9 @@ class StatementCache {
   /** The name to run `text` under, or null to run it unnamed. */
   nameFor(text: string): string | null {
     const always = text.startsWith(PREPARED_MARK);
-    if (!always && !DATA_STATEMENT.test(text)) return null;
     let s = this.texts.get(text);
     if (s === undefined) {
+      if (!always && !DATA_STATEMENT.test(text)) return null;
       s = { uses: 0, name: null, generation: 0, preparedUses: 0 };
       if (this.texts.size >= CACHE_TEXTS) this.evictOldest(() => true);
     } else {
