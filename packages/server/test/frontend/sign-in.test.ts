@@ -159,4 +159,52 @@ describe(`sign-in (${storeName})`, () => {
     const row = await t.deps.db.selectFrom('sessions').select('status').where('id', '=', first).executeTakeFirstOrThrow();
     assert.equal(row.status, 'ended');
   });
+
+  it('ticket in a new browser (one statement) and in a browser with a client (a transaction) write the same rows', async () => {
+    const owner = (await newPasswordUser(t)).user;
+    const org = await newOrg(t, { created_by: owner.id });
+    const results = [];
+    for (const existingClient of [false, true]) {
+      const { user, email } = await newPasswordUser(t);
+      const inv = await inviteToOrg(t, org.id, { email_address: email, role: 'org:admin', public_metadata: { n: 1 }, private_metadata: { p: 2 } });
+      const b = new Browser(t);
+      if (existingClient) {
+        const other = await newPasswordUser(t);
+        okRes(await b.post('/v1/client/sign_ins', { identifier: other.email, password: PASSWORD }));
+      }
+      const body = okRes(await b.post('/v1/client/sign_ins', { strategy: 'ticket', ticket: ticketOf(inv) }));
+      assert.deepEqual(body.client, okRes(await b.get('/v1/client')).response);
+      assert.deepEqual(body.client.sessions.map((s: any) => s.id), [body.response.created_session_id], 'one live session: the new one');
+      const audit = await t.deps.db.selectFrom('audit_log').select(['actor', 'action', 'target', 'data']).where('actor', '=', user.id).orderBy('id').execute();
+      const member = await t.deps.db.selectFrom('organization_memberships').selectAll().where('user_id', '=', user.id).executeTakeFirstOrThrow();
+      const session = await t.deps.db.selectFrom('sessions').selectAll().where('id', '=', body.response.created_session_id).executeTakeFirstOrThrow();
+      const signIn = await t.deps.db.selectFrom('sign_ins').selectAll().where('id', '=', body.response.id).executeTakeFirstOrThrow();
+      const stored = await t.deps.db.selectFrom('users').select(['last_sign_in_at']).where('id', '=', user.id).executeTakeFirstOrThrow();
+      assert.ok(stored.last_sign_in_at);
+      results.push({
+        audit: audit.map((a) => ({ ...a, actor: 'USER', target: a.target === inv.id ? 'INV' : a.target, data: a.data && { ...a.data, invitation_id: a.data.invitation_id === inv.id ? 'INV' : a.data.invitation_id, user_id: a.data.user_id === user.id ? 'USER' : a.data.user_id } })),
+        member: { role_id: member.role_id, public_metadata: member.public_metadata, private_metadata: member.private_metadata },
+        session: { status: session.status, active_organization_id: session.active_organization_id, lifetime: session.expire_at.getTime() - session.created_at.getTime() },
+        signIn: { status: signIn.status, identifier: signIn.identifier === email ? 'EMAIL' : signIn.identifier, first_factor_strategy: signIn.first_factor_strategy, first_factor_status: signIn.first_factor_status, user_id: signIn.user_id === user.id },
+        response: { ...body.response, id: 'X', created_session_id: 'X', abandon_at: 'X', identifier: body.response.identifier === email ? 'EMAIL' : body.response.identifier },
+      });
+    }
+    assert.deepEqual(results[0], results[1]);
+    assert.deepEqual(results[0]!.audit.map((a: any) => a.action), ['organization_membership.created', 'organization_invitation.accepted']);
+    assert.deepEqual(results[0]!.member.public_metadata, { n: 1 });
+  });
+
+  it('concurrent sign-ins with one ticket: exactly one wins; the others get organization_invitation_already_accepted and write nothing', async () => {
+    const owner = (await newPasswordUser(t)).user;
+    const org = await newOrg(t, { created_by: owner.id });
+    const { user, email } = await newPasswordUser(t);
+    const inv = await inviteToOrg(t, org.id, { email_address: email });
+    const results = await Promise.all(Array.from({ length: 6 }, () => new Browser(t).post('/v1/client/sign_ins', { strategy: 'ticket', ticket: ticketOf(inv) })));
+    assert.equal(results.filter((r) => r.status === 200).length, 1);
+    for (const r of results.filter((x) => x.status !== 200)) fails(r, 400, 'organization_invitation_already_accepted');
+    const sessions = await t.deps.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute();
+    assert.equal(sessions.length, 1);
+    const accepted = await t.deps.db.selectFrom('audit_log').select('id').where('actor', '=', user.id).where('action', '=', 'organization_invitation.accepted').execute();
+    assert.equal(accepted.length, 1);
+  });
 });

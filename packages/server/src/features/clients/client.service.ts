@@ -35,7 +35,8 @@ export const CLIENT_COOKIE = '__client';
 const CLIENT_COOKIE_MAX_AGE = 365 * 24 * 3600;
 
 const hashToken = (token: string): Buffer => createHash('sha256').update(`client:${token}`).digest();
-const mintToken = (): { token: string; hash: Buffer } => {
+/** A new client cookie token and the hash the database keeps of it. */
+export const mintClientToken = (): { token: string; hash: Buffer } => {
   const token = randomBytes(32).toString('base64url');
   return { token, hash: hashToken(token) };
 };
@@ -68,7 +69,7 @@ export async function resolveClient(deps: Deps, req: FastifyRequest): Promise<Cl
 export async function ensureClient(deps: Deps, req: FastifyRequest, reply: FastifyReply): Promise<ClientRow> {
   const existing = await resolveClient(deps, req);
   if (existing) return existing;
-  const { token, hash } = mintToken();
+  const { token, hash } = mintClientToken();
   const client = await insertClient(deps.db, newId('client'), hash);
   setClientCookie(deps, reply, token);
   return client;
@@ -96,7 +97,7 @@ export async function startSession(
   userId: string,
   activeOrganizationId: string | null = null,
 ): Promise<StartedSession> {
-  const { token, hash } = mintToken();
+  const { token, hash } = mintClientToken();
   const id = clientId ?? newId('client');
   const session = await insertSessionStart(
     trx,

@@ -1,6 +1,7 @@
 // SQL for sign-in attempts, and for the password lockout counters on users.
 import { sql, type Insertable, type Kysely, type Transaction, type Updateable } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import type { SessionRow } from '../clients/client.table.ts';
 import type { SignInRow, SignInsTable } from './sign-in.table.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -9,6 +10,99 @@ const ABANDON_AFTER = sql<Date>`now() + interval '1 day'`;
 
 export async function insertSignIn(db: Db, row: Omit<Insertable<SignInsTable>, 'abandon_at'>): Promise<SignInRow> {
   return db.insertInto('sign_ins').values({ ...row, abandon_at: ABANDON_AFTER }).returningAll().executeTakeFirstOrThrow();
+}
+
+export interface TicketSignIn {
+  invitationId: string;
+  userId: string;
+  emailAddressId: string;
+  identifier: string;
+  membershipId: string;
+  clientId: string;
+  clientTokenHash: Buffer;
+  sessionId: string;
+  sessionLifetimeSeconds: number;
+  signInId: string;
+}
+
+/**
+ * A sign-in with an organization invitation's ticket, in its most common case (a browser without a
+ * client, an organization without a seat limit), as ONE statement instead of a transaction of
+ * seven: the conditional claim of the invitation (pending and unexpired), the invited address
+ * marked verified, the membership with the invited role and metadata (unless the user already is
+ * a member), the audit rows, a new client with its session (the organization active), the user's
+ * last sign-in time, and the complete sign-in. Everything hangs off the claim, so when the claim
+ * updates nothing (used, revoked, expired, or another request won), nothing is written and
+ * undefined is returned. The same rules as acceptTicketForUser + startSession + insertSignIn
+ * (ticket.accept.ts, client.service.ts), which serve every other case.
+ */
+export async function insertTicketSignIn(db: Db, a: TicketSignIn): Promise<{ session: SessionRow; signIn: SignInRow } | undefined> {
+  const lifetime = sql<Date>`now() + make_interval(secs => ${a.sessionLifetimeSeconds})`;
+  const r = await sql<SessionRow & { sign_in_abandon_at: Date; sign_in_created_at: Date; sign_in_updated_at: Date }>`
+    WITH claimed AS (
+      UPDATE organization_invitations SET status = 'accepted', accepted_user_id = ${a.userId}, updated_at = now()
+       WHERE id = ${a.invitationId} AND status = 'pending' AND expires_at > now()
+       RETURNING id, organization_id, role_id, public_metadata, private_metadata
+    ),
+    verified AS (
+      UPDATE email_addresses SET verification_status = 'verified', verification_strategy = 'ticket', updated_at = now()
+       WHERE id = ${a.emailAddressId} AND verification_status <> 'verified' AND EXISTS (SELECT 1 FROM claimed)
+    ),
+    joined AS (
+      INSERT INTO organization_memberships (id, organization_id, user_id, role_id, public_metadata, private_metadata)
+      SELECT ${a.membershipId}, organization_id, ${a.userId}, role_id, public_metadata, private_metadata FROM claimed
+      ON CONFLICT (organization_id, user_id) DO NOTHING
+      RETURNING organization_id
+    ),
+    audited AS (
+      INSERT INTO audit_log (actor, action, target, data)
+      SELECT ${a.userId}, 'organization_membership.created', organization_id,
+             jsonb_build_object('user_id', ${a.userId}::text, 'invitation_id', ${a.invitationId}::text) FROM joined
+      UNION ALL
+      SELECT ${a.userId}, 'organization_invitation.accepted', id, NULL::jsonb FROM claimed
+    ),
+    signed_in_user AS (
+      UPDATE users SET last_sign_in_at = now(), last_active_at = now() WHERE id = ${a.userId} AND EXISTS (SELECT 1 FROM claimed)
+    ),
+    new_client AS (
+      INSERT INTO clients (id, token_hash) SELECT ${a.clientId}, ${a.clientTokenHash} FROM claimed
+    ),
+    new_session AS (
+      INSERT INTO sessions (id, client_id, user_id, status, active_organization_id, expire_at, abandon_at)
+      SELECT ${a.sessionId}, ${a.clientId}, ${a.userId}, 'active', organization_id, ${lifetime}, ${lifetime} FROM claimed
+      RETURNING *
+    ),
+    new_sign_in AS (
+      INSERT INTO sign_ins (id, client_id, status, identifier, user_id, first_factor_strategy, first_factor_status, created_session_id, abandon_at)
+      SELECT ${a.signInId}, ${a.clientId}, 'complete', ${a.identifier}, ${a.userId}, 'ticket', 'verified', id, ${ABANDON_AFTER} FROM new_session
+      RETURNING abandon_at, created_at, updated_at
+    )
+    SELECT new_session.*, new_sign_in.abandon_at AS sign_in_abandon_at, new_sign_in.created_at AS sign_in_created_at,
+           new_sign_in.updated_at AS sign_in_updated_at
+      FROM new_session, new_sign_in`.execute(db);
+  const row = r.rows[0];
+  if (row === undefined) return undefined;
+  const { sign_in_abandon_at, sign_in_created_at, sign_in_updated_at, ...session } = row;
+  return {
+    session,
+    signIn: {
+      id: a.signInId,
+      client_id: a.clientId,
+      status: 'complete',
+      identifier: a.identifier,
+      user_id: a.userId,
+      first_factor_strategy: 'ticket',
+      first_factor_status: 'verified',
+      code_email_address_id: null,
+      code_hash: null,
+      code_expires_at: null,
+      code_attempts: 0,
+      created_session_id: session.id,
+      abandon_at: sign_in_abandon_at,
+      created_at: sign_in_created_at,
+      updated_at: sign_in_updated_at,
+    },
+  };
 }
 
 export async function findSignInOfClient(db: Db, clientId: string, id: string): Promise<SignInRow | undefined> {

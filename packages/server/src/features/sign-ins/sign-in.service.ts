@@ -16,10 +16,11 @@ import type { Deps } from '../../deps.ts';
 import { ApiError, notFound, paramFormatInvalid, paramInvalid, paramMissing } from '../../http/errors.ts';
 import { canonicalEmail } from '../../lib/email.ts';
 import { newId } from '../../lib/ids.ts';
-import { commitSessionCookie, ensureClient, resolveClient, startSession, type StartedSession } from '../clients/client.service.ts';
+import { commitSessionCookie, ensureClient, mintClientToken, resolveClient, startSession, type StartedSession } from '../clients/client.service.ts';
 import { startedResult, type FapiCall, type FapiResult } from '../clients/client.view.ts';
 import { codeError, judgeCode, newEmailCode } from '../clients/verification.ts';
-import { acceptTicketForUser, inspectTicket } from '../tickets/ticket.accept.ts';
+import { acceptTicketForUser, inspectTicket, whyNotClaimed, type TicketRow } from '../tickets/ticket.accept.ts';
+import { isMissingMemberOrganization } from '../memberships/membership.repository.ts';
 import { verifyPassword, type PasswordHasher } from '../users/user.password.ts';
 import {
   findSignInOfClient,
@@ -27,6 +28,7 @@ import {
   findSignInUserByEmail,
   findSignInUserById,
   insertSignIn,
+  insertTicketSignIn,
   markEmailVerified,
   recordFailedAttempt,
   resetFailedAttempts,
@@ -107,6 +109,7 @@ async function signInWithTicket(deps: Deps, call: FapiCall, token: string | unde
   if (!user) throw new ApiError(ticket.kind === 'invitation' ? 'invitation_account_not_exists' : 'organization_invitation_identification_not_exist');
   if (user.banned || user.locked) ensureMaySignIn(user);
   const client = await resolveClient(deps, call.req);
+  if (client === null && ticket.kind === 'organization_invitation' && ticket.seat_limit === 0) return signInWithTicketAtOnce(deps, call, ticket, user);
   let started: StartedSession | undefined;
   const row = await deps.db.transaction().execute(async (trx) => {
     await acceptTicketForUser(trx, ticket, user.id, `${ticket.kind}.accepted`);
@@ -125,6 +128,35 @@ async function signInWithTicket(deps: Deps, call: FapiCall, token: string | unde
   });
   commitSessionCookie(deps, call.reply, started!);
   return startedResult(await signInToJson(deps, row, user), started!);
+}
+
+/** signInWithTicket's common case (no client yet, no seat limit): one statement (insertTicketSignIn). */
+async function signInWithTicketAtOnce(deps: Deps, call: FapiCall, ticket: TicketRow, user: SignInUser): Promise<FapiResult<SignInJson>> {
+  const { token, hash } = mintClientToken();
+  const clientId = newId('client');
+  let rows: Awaited<ReturnType<typeof insertTicketSignIn>>;
+  try {
+    rows = await insertTicketSignIn(deps.db, {
+      invitationId: ticket.id,
+      userId: user.id,
+      emailAddressId: user.email_address_id,
+      identifier: ticket.email,
+      membershipId: newId('orgmem'),
+      clientId,
+      clientTokenHash: hash,
+      sessionId: newId('sess'),
+      sessionLifetimeSeconds: deps.config.sessionLifetimeSeconds,
+      signInId: newId('sia'),
+    });
+  } catch (err) {
+    // The organization was deleted meanwhile (the membership's foreign key).
+    if (isMissingMemberOrganization(err)) throw new ApiError('ticket_invalid_code');
+    throw err;
+  }
+  if (rows === undefined) throw await whyNotClaimed(deps.db, ticket);
+  const started: StartedSession = { session: rows.session, clientId, token, newClient: true };
+  commitSessionCookie(deps, call.reply, started);
+  return startedResult(await signInToJson(deps, rows.signIn, user), started);
 }
 
 async function ownSignIn(deps: Deps, call: FapiCall, id: string): Promise<{ clientId: string; row: SignInRow }> {

@@ -78,11 +78,12 @@ export async function inspectTicket(deps: Deps, ticket: string | undefined): Pro
  */
 export async function claimTicket(trx: Transaction<Database>, row: TicketRow, userId: string | null, to: 'accepted' | 'revoked' = 'accepted'): Promise<void> {
   if (await claimInvitation(trx, row.kind, row.id, userId, to)) return;
-  const now =
-    row.kind === 'invitation'
-      ? await findInvitationRow(trx, row.id)
-      : await findOrganizationInvitationRow(trx, row.id);
-  throw ticketUnusable(now);
+  throw await whyNotClaimed(trx, row);
+}
+
+/** After a claim that updated nothing: the code for what the invitation is now (read again). */
+export async function whyNotClaimed(db: Deps['db'] | Transaction<Database>, row: TicketRow): Promise<ApiError> {
+  return ticketUnusable(row.kind === 'invitation' ? await findInvitationRow(db, row.id) : await findOrganizationInvitationRow(db, row.id));
 }
 
 export { setAcceptedUser };
