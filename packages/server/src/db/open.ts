@@ -132,6 +132,21 @@ class StatementCache {
     return s.name;
   }
 
+  /**
+   * The statement's prepared plan went stale in a way PostgreSQL refuses to re-plan silently
+   * ("cached plan must not change result type": a migration of another process added a column
+   * under a prepared `SELECT *`). The text is prepared afresh, under a new name, on its next use;
+   * the old statement stays allocated until the connection closes (a DEALLOCATE could fail inside
+   * the aborted transaction that saw the error).
+   */
+  stale(text: string): void {
+    const s = this.texts.get(text);
+    if (s === undefined || s.name === null) return;
+    s.generation += 1;
+    s.name = `${preparedBase(text)}_${s.generation}`;
+    s.preparedUses = 0;
+  }
+
   private evictOldest(which: (s: StatementOnConnection) => boolean): void {
     for (const [text, s] of this.texts) {
       if (!which(s)) continue;
@@ -160,6 +175,21 @@ function queryNamed(client: pg.PoolClient, name: string, text: string, values: r
 
 type PgQueryArgs = [text: string, values: readonly unknown[] | undefined];
 
+/** PostgreSQL's refusal to run a prepared statement whose result columns changed since it was prepared. */
+function isStalePlan(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return e?.code === '0A000' && typeof e.message === 'string' && e.message.includes('cached plan must not change result type');
+}
+
+/**
+ * Marks an error the request can simply be sent again after (it changed nothing): the error
+ * handler answers 409 request_conflict. Set on a stale prepared plan met inside a transaction.
+ */
+export const RETRY_REQUEST = Symbol('tessera.retryRequest');
+
+const TRANSACTION_START = /^\s*(?:begin|start\s+transaction)\b/i;
+const TRANSACTION_END = /^\s*(?:commit|rollback|end|abort)\s*;?\s*$/i;
+
 /**
  * The pg pool as Kysely sees it, with one difference: each connection runs the statements its
  * StatementCache names as prepared statements (node-postgres skips the Parse once the connection
@@ -172,11 +202,23 @@ function preparingPool(pool: pg.Pool, enabled: boolean): PostgresPool {
     let w = wrapped.get(client);
     if (w === undefined) {
       const cache = new StatementCache(client);
+      let inTransaction = false;
       const query = (...args: unknown[]): unknown => {
         const [text, values] = args as PgQueryArgs;
         if (typeof text === 'string' && args.length <= 2) {
+          if (TRANSACTION_START.test(text)) inTransaction = true;
+          else if (TRANSACTION_END.test(text)) inTransaction = false;
           const name = cache.nameFor(text);
-          if (name !== null) return queryNamed(client, name, text, values ?? []);
+          if (name !== null) {
+            return queryNamed(client, name, text, values ?? []).catch((err: unknown) => {
+              if (!isStalePlan(err)) throw err;
+              cache.stale(text);
+              // Alone, the statement is simply run again (prepared afresh); inside a transaction,
+              // which the error aborted, the request is answered "retry".
+              if (inTransaction) throw Object.assign(err as object, { [RETRY_REQUEST]: true });
+              return queryNamed(client, cache.nameFor(text) ?? name, text, values ?? []);
+            });
+          }
         }
         return (client.query as (...a: unknown[]) => unknown)(...args);
       };

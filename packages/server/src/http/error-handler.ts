@@ -2,6 +2,7 @@
 // produces a 500: body-parser and validation failures map to 4xx codes here; a 500 is logged
 // with its cause and answered with a body that leaks nothing.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RETRY_REQUEST } from '../db/open.ts';
 import { ApiError, paramInvalid, paramMissing, paramUnknown, type ApiErrorItem } from './errors.ts';
 
 interface AjvLikeError {
@@ -47,6 +48,9 @@ const CONCURRENCY_FAILURES = new Set(['40P01', '40001']);
 export function toApiError(error: FastifyError & { validation?: AjvLikeError[]; validationContext?: string }): ApiError | null {
   if (error instanceof ApiError) return error;
   if (CONCURRENCY_FAILURES.has(String(error.code))) return new ApiError('request_conflict', { headers: { 'retry-after': '1' } });
+  if ((error as { [RETRY_REQUEST]?: boolean })[RETRY_REQUEST] === true) {
+    return new ApiError('request_conflict', { headers: { 'retry-after': '1' }, long: 'The database schema changed while this request ran (a new version of the service migrated it); it changed nothing; retry it.' });
+  }
   if (error.validation && error.validation.length > 0) return validationToApiError(error.validation[0]!, error.validationContext);
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

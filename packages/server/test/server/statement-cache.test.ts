@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CompiledQuery, sql, type Transaction } from 'kysely';
 import type { Database } from '../../src/db/database.ts';
-import { openDatabase, PREPARED_MARK, STATEMENT_CACHE, type OpenedDatabase } from '../../src/db/open.ts';
+import { openDatabase, PREPARED_MARK, RETRY_REQUEST, STATEMENT_CACHE, type OpenedDatabase } from '../../src/db/open.ts';
 import { openTestDatabase, storeName } from '../helpers/app.ts';
 
 /** The connection's prepared statements whose text contains `marker`. */
@@ -111,6 +111,25 @@ describe('statement cache (PostgreSQL)', { skip: storeName !== 'postgres' && 'Po
       });
     } finally {
       await plain.close();
+    }
+  });
+
+  test('a prepared SELECT * whose table gained a column (a migration by a newer process) is prepared afresh: alone it just runs, in a transaction the request is marked for a retry', async () => {
+    const one = await openDatabase({ databaseUrl: process.env.DATABASE_URL!, pgliteDir: null, searchPath: database.schema!, poolSize: 1 });
+    try {
+      const db = one.db;
+      await db.executeQuery(CompiledQuery.raw('CREATE TABLE stale_probe (id int)', []));
+      await db.executeQuery(CompiledQuery.raw('INSERT INTO stale_probe VALUES (1)', []));
+      const select = () => db.executeQuery(CompiledQuery.raw('SELECT * FROM stale_probe', []));
+      for (let i = 0; i < STATEMENT_CACHE.prepareAfter + 1; i++) assert.deepEqual((await select()).rows, [{ id: 1 }]);
+      await db.executeQuery(CompiledQuery.raw('ALTER TABLE stale_probe ADD COLUMN note text', []));
+      assert.deepEqual((await select()).rows, [{ id: 1, note: null }], 'run again, prepared afresh');
+      await db.executeQuery(CompiledQuery.raw('ALTER TABLE stale_probe ADD COLUMN other int', []));
+      const inTransaction = db.transaction().execute((trx) => trx.executeQuery(CompiledQuery.raw('SELECT * FROM stale_probe', [])));
+      await assert.rejects(inTransaction, (err: any) => err[RETRY_REQUEST] === true);
+      assert.deepEqual((await select()).rows, [{ id: 1, note: null, other: null }], 'and works afterwards');
+    } finally {
+      await one.close();
     }
   });
 });
