@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 export const SERVER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../packages/server');
 
 export interface ServerOptions {
-  databaseUrl: string;
+  /** PostgreSQL; null: the embedded PGlite default, in the server's temporary data directory. */
+  databaseUrl: string | null;
   inProcessWorker: boolean;
   /** DATABASE_POOL_SIZE; the server's default when omitted. */
   poolSize?: number;
@@ -87,7 +88,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   Object.assign(env, {
     PORT: String(port),
     HOST: '127.0.0.1',
-    DATABASE_URL: opts.databaseUrl,
+    ...(opts.databaseUrl !== null ? { DATABASE_URL: opts.databaseUrl } : {}),
     TESSERA_SECRET_KEY: secretKey,
     TESSERA_DATA_DIR: dataDir,
     TESSERA_PUBLIC_URL: `http://127.0.0.1:${port}`,
