@@ -53,6 +53,14 @@ const CACHE_PREPARED = 256;
 export const STATEMENT_CACHE = { prepareAfter: PREPARE_AFTER, maxPrepared: CACHE_PREPARED } as const;
 const DATA_STATEMENT = /^\s*(?:\/\*[^]*?\*\/\s*)*(?:select|insert|update|delete|with)\b/i;
 
+/**
+ * A data statement, and only one: several statements in one text run through the simple query
+ * protocol, which a prepared statement cannot (a ';' inside a literal only keeps a text unprepared).
+ */
+function isSinglePreparable(text: string): boolean {
+  return DATA_STATEMENT.test(text) && !text.trimEnd().replace(/;$/, '').includes(';');
+}
+
 /** Per statement text, the base of its prepared statement names: a digest of the text, so a changed or new variant gets a new name. */
 const preparedBases = new Map<string, string>();
 function preparedBase(text: string): string {
@@ -108,7 +116,7 @@ class StatementCache {
     const always = text.startsWith(PREPARED_MARK);
     let s = this.texts.get(text);
     if (s === undefined) {
-      if (!always && !DATA_STATEMENT.test(text)) return null;
+      if (!always && !isSinglePreparable(text)) return null;
       s = { uses: 0, name: null, generation: 0, preparedUses: 0 };
       if (this.texts.size >= CACHE_TEXTS) this.evictOldest(() => true);
     } else {

@@ -51,12 +51,15 @@ describe('statement cache (PostgreSQL)', { skip: storeName !== 'postgres' && 'Po
     });
   });
 
-  test('a marked statement is prepared from its first use; other statements never are', async () => {
+  test('a marked statement is prepared from its first use; other statements, and texts of several, never are', async () => {
     await database.db.transaction().execute(async (trx) => {
       await run(trx, `${PREPARED_MARK} SELECT 'cache-c' AS marker`);
       assert.equal((await preparedWith(trx, "'cache-c'")).length, 1);
       for (let i = 0; i < 5; i++) await run(trx, "SET LOCAL application_name = 'cache-d'");
       assert.equal((await preparedWith(trx, "'cache-d'")).length, 0);
+      // Several statements in one text (simple query protocol) run as before, unprepared.
+      for (let i = 0; i < 5; i++) await run(trx, "SELECT 'cache-i' AS marker; SELECT 'cache-i' AS marker");
+      assert.equal((await preparedWith(trx, "'cache-i'")).length, 0);
     });
   });
 
