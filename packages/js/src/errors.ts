@@ -64,6 +64,7 @@ export type TesseraErrorCode =
   | 'sign_in_already_complete'
   // limits and server
   | 'too_many_requests'
+  | 'request_conflict'
   | 'internal_clerk_error'
   | 'service_unavailable';
 

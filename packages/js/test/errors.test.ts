@@ -23,7 +23,7 @@ const SDK_CODES: Record<TesseraErrorCode, true> = {
   organization_invitation_identification_not_exist: true, organization_invitation_identification_already_exists: true,
   form_identifier_not_found: true, form_password_incorrect: true, form_code_incorrect: true, verification_failed: true,
   verification_expired: true, verification_not_started: true, strategy_for_user_invalid: true, sign_up_already_complete: true,
-  sign_in_already_complete: true, too_many_requests: true, internal_clerk_error: true, service_unavailable: true,
+  sign_in_already_complete: true, too_many_requests: true, request_conflict: true, internal_clerk_error: true, service_unavailable: true,
 };
 
 describe('errors', () => {

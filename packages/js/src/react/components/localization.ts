@@ -144,6 +144,7 @@ export const enUS = {
     network: 'Could not reach the server. Check your connection and try again.',
     too_many_requests: 'Too many attempts. Try again in {seconds} seconds.',
     too_many_requests_no_wait: 'Too many attempts. Wait a moment and try again.',
+    request_conflict: 'Something else changed this at the same moment, and nothing was saved. Try again.',
     user_locked: 'This account is locked after too many failed attempts. Try again in {minutes} minute(s).',
     user_locked_permanent: 'This account is locked. Contact an administrator.',
     form_password_incorrect: 'Password is incorrect. Try again, or use another method.',
