@@ -161,4 +161,18 @@ describe(`listing and reading users (${storeName})`, () => {
     assert.deepEqual(u.email_addresses.map((e) => e.email_address), ['barbara@mit.edu', 'b.liskov@example.com']);
     await fails(t, 'GET', '/v1/users/user_doesnotexist0000000000000', undefined, 404, 'resource_not_found');
   });
+
+  it('a user reads the same alone (one statement, addresses as JSON) as in a list (users, then their addresses)', async () => {
+    for (const id of ids) {
+      const alone = await ok<UserJson>(t, 'GET', `/v1/users/${id}`);
+      const listed = await ok<UserJson[]>(t, 'GET', `/v1/users?user_id=${id}`);
+      assert.deepEqual(alone, listed[0]);
+    }
+    // Stored times keep microseconds; both reads cut them to the same millisecond.
+    await sql`UPDATE email_addresses SET created_at = '2026-01-02 03:04:05.678999+00', updated_at = '2026-01-02 03:04:05.999999+00' WHERE user_id = ${byName('Ada')}`.execute(t.deps.db);
+    const alone = await ok<UserJson>(t, 'GET', `/v1/users/${byName('Ada')}`);
+    assert.deepEqual(alone, (await ok<UserJson[]>(t, 'GET', `/v1/users?user_id=${byName('Ada')}`))[0]);
+    assert.equal(alone.email_addresses[0]!.created_at, Date.UTC(2026, 0, 2, 3, 4, 5, 678));
+    assert.equal(alone.email_addresses[0]!.updated_at, Date.UTC(2026, 0, 2, 3, 4, 5, 999));
+  });
 });

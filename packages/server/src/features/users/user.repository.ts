@@ -80,6 +80,30 @@ export async function findUserById(db: Db, id: string): Promise<UserView | undef
   return db.selectFrom('users').select([...userColumns, passwordEnabled]).where('id', '=', id).executeTakeFirst();
 }
 
+/** An email address as the one-statement user read carries it (times in ms). */
+interface EmailAddressJsonRow extends Omit<EmailAddressRow, 'created_at' | 'updated_at'> {
+  created_at: number;
+  updated_at: number;
+}
+
+// The user's addresses, oldest first (ids are time-ordered), as JSON inside the user's row.
+const emailRows = sql<EmailAddressJsonRow[]>`coalesce((
+  SELECT json_agg(json_build_object(
+           'id', e.id, 'user_id', e.user_id, 'email', e.email, 'verification_status', e.verification_status,
+           'verification_strategy', e.verification_strategy, 'reserved', e.reserved,
+           'created_at', floor(extract(epoch FROM e.created_at) * 1000), 'updated_at', floor(extract(epoch FROM e.updated_at) * 1000))
+         ORDER BY e.id)
+    FROM email_addresses e WHERE e.user_id = users.id), '[]')`.as('email_rows');
+
+/** The user and their email addresses in one statement (findUserById + findEmailAddressesByUserIds). */
+export async function findUserWithEmails(db: Db, id: string): Promise<{ user: UserView; emails: EmailAddressRow[] } | undefined> {
+  const row = await db.selectFrom('users').select([...userColumns, passwordEnabled, emailRows]).where('id', '=', id).executeTakeFirst();
+  if (row === undefined) return undefined;
+  const { email_rows, ...user } = row;
+  const emails = email_rows.map((e) => ({ ...e, created_at: new Date(Number(e.created_at)), updated_at: new Date(Number(e.updated_at)) }));
+  return { user, emails };
+}
+
 export async function findUserByIdForUpdate(trx: Transaction<Database>, id: string): Promise<UserView | undefined> {
   return trx.selectFrom('users').select([...userColumns, passwordEnabled]).where('id', '=', id).forUpdate().executeTakeFirst();
 }

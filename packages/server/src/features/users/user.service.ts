@@ -24,8 +24,8 @@ import {
   findClaimedEmails,
   findEmailAddressesByUserIds,
   findTakenIdentifiers,
-  findUserById,
   findUserByIdForUpdate,
+  findUserWithEmails,
   insertEmailAddresses,
   insertUser,
   listUsers,
@@ -346,10 +346,9 @@ export async function getUserCount(deps: Deps, q: CountUsersQueryT): Promise<{ o
 
 /** Unknown id → 404 resource_not_found. */
 export async function getUser(deps: Deps, userId: string): Promise<UserJson> {
-  // The user and their addresses side by side: one round trip's wait instead of two.
-  const [user, emails] = await Promise.all([findUserById(deps.db, userId), findEmailAddressesByUserIds(deps.db, [userId])]);
-  if (!user) throw notFound('user', userId);
-  return userRowToJson(user, emails);
+  const found = await findUserWithEmails(deps.db, userId);
+  if (!found) throw notFound('user', userId);
+  return userRowToJson(found.user, found.emails);
 }
 
 // ---------------------------------------------------------------------------------------------
