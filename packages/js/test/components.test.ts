@@ -460,7 +460,8 @@ describe('prebuilt components', () => {
 
     await screen.click('Decline the invitation to Charlie');
     await screen.waitFor(() => screen.has('Invitation to Charlie declined.') && badge() === null, 'the declined invitation');
-    assert.ok(screen.container.querySelector('[data-testid="no-invitations"]'));
+    // The list of invitations reloads on its own after the decline.
+    await screen.waitFor(() => screen.container.querySelector('[data-testid="no-invitations"]') !== null, 'the empty list of invitations');
     const stored = await bapi<{ status: string }>(t, 'GET', `/v1/organizations/${charlie.id}/invitations/${declined.id}`);
     assert.equal(stored.body.status, 'revoked');
 
