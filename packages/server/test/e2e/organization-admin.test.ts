@@ -135,6 +135,8 @@ describe(`e2e: an admin invites from the organization page; people accept; a rev
       // …and on refresh the accepted ones and the new members show.
       await adminPage.getByRole('button', { name: 'Refresh' }).click();
       await adminPage.waitForFunction(() => document.querySelectorAll('[data-testid="members"] tbody tr').length === 3);
+      // The invitations reload apart from the members.
+      await adminPage.waitForFunction(() => document.querySelectorAll('[data-status="accepted"] li').length === 2);
       assert.deepEqual(await emailsIn(adminPage, 'pending'), []);
       assert.deepEqual(await emailsIn(adminPage, 'accepted'), [existingEmail, newcomer].sort());
       assert.deepEqual(await emailsIn(adminPage, 'revoked'), [third]);
