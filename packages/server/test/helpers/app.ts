@@ -45,6 +45,24 @@ export function freePort(): Promise<number> {
 
 export const storeName = process.env.DATABASE_URL ? 'postgres' : 'pglite';
 
+/**
+ * Migrates a test app's schema in the database every PostgreSQL test shares. Kysely's migrator
+ * looks for its bookkeeping table by introspecting every schema of the database, and calls
+ * has_schema_privilege on each: a schema another test app drops at that instant fails the call
+ * ('schema "t_…" does not exist', naming the other schema). Only that failure is retried.
+ */
+async function migrateInSharedDatabase(database: OpenedDatabase, schema: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrateToLatest(database.db, schema);
+      return;
+    } catch (err) {
+      const other = /schema "(t_[0-9a-f]+|rl_[0-9a-f]+)" does not exist/.exec(err instanceof Error ? err.message : String(err))?.[1];
+      if (other === undefined || other === schema || attempt >= 5) throw err;
+    }
+  }
+}
+
 /** Opens a fresh, migrated database for one test app. */
 export async function openTestDatabase(): Promise<{ database: OpenedDatabase; drop: () => Promise<void> }> {
   const url = process.env.DATABASE_URL;
@@ -59,7 +77,7 @@ export async function openTestDatabase(): Promise<{ database: OpenedDatabase; dr
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
   const database = await openDatabase({ databaseUrl: url, pgliteDir: null, searchPath: schema, poolSize: 20 });
-  await migrateToLatest(database.db, schema);
+  await migrateInSharedDatabase(database, schema);
   return {
     database,
     drop: async () => {
