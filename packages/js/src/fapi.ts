@@ -41,13 +41,18 @@ function encodeQuery(query: Query | undefined): string {
   return s ? `?${s}` : '';
 }
 
+/** A request unanswered this long fails (TesseraOptions.requestTimeoutMs). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 export class Fapi {
   readonly baseUrl: string;
   readonly #fetch: FetchLike | undefined;
+  readonly #timeoutMs: number;
 
-  constructor(baseUrl: string, fetchImpl?: FetchLike) {
+  constructor(baseUrl: string, fetchImpl?: FetchLike, timeoutMs: number = DEFAULT_REQUEST_TIMEOUT_MS) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.#fetch = fetchImpl;
+    this.#timeoutMs = timeoutMs;
   }
 
   /** Sends one request and returns the `{ response, client }` envelope; a non-2xx answer throws a TesseraAPIError. */
@@ -67,9 +72,20 @@ export class Fapi {
       init.body = encodeForm(req.form ?? {});
     }
     const url = `${this.baseUrl}${path}${encodeQuery(req.query)}`;
-    // Looked up per call (not at construction), so creating an instance never touches globals.
-    const res = this.#fetch ? await this.#fetch(url, init) : await globalThis.fetch(url, init);
-    const text = await res.text();
+    if (this.#timeoutMs > 0) init.signal = AbortSignal.timeout(this.#timeoutMs);
+    let res: Response;
+    let text: string;
+    try {
+      // Looked up per call (not at construction), so creating an instance never touches globals.
+      res = this.#fetch ? await this.#fetch(url, init) : await globalThis.fetch(url, init);
+      text = await res.text();
+    } catch (err) {
+      // The timeout aborts the fetch (or the body read): report it as the network failure it is.
+      if ((err as { name?: unknown } | null)?.name === 'TimeoutError') {
+        throw new TypeError(`Tessera: ${method} ${path} got no answer within ${this.#timeoutMs} ms`);
+      }
+      throw err;
+    }
     const type = res.headers.get('content-type') ?? '';
     let body: unknown = null;
     if (text !== '' && type.includes('json')) {

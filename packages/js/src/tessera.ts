@@ -28,6 +28,12 @@ export interface TesseraOptions {
   fetch?: FetchLike;
   /** The clock (Unix milliseconds) used to decide when a cached session token is stale. Default `Date.now`. */
   now?: () => number;
+  /**
+   * How long a Frontend API request may go unanswered before it fails like a network error (a
+   * `TypeError`), so a stalled connection never leaves a form busy for good. Default 30,000 ms;
+   * 0 waits forever.
+   */
+  requestTimeoutMs?: number;
 }
 
 /** Public instance settings (GET /v1/environment). */
@@ -129,7 +135,7 @@ export class Tessera {
     const url = options.frontendApi ?? (options.publishableKey ? parsePublishableKey(options.publishableKey).frontendApi : undefined);
     if (!url) throw new TypeError('Tessera: pass frontendApi or publishableKey');
     this.frontendApi = url.replace(/\/+$/, '');
-    this.#fapi = new Fapi(this.frontendApi, options.fetch);
+    this.#fapi = new Fapi(this.frontendApi, options.fetch, options.requestTimeoutMs);
     this.#now = options.now ?? (() => Date.now());
     this.#core = {
       call: (method, path, req) => this.#call(method, path, req),
