@@ -44,12 +44,13 @@ function envelope(req: FastifyRequest, errors: ApiErrorItem[]) {
  * changed nothing: 409 request_conflict, to be retried (Retry-After: 1).
  */
 const CONCURRENCY_FAILURES = new Set(['40P01', '40001']);
+const requestConflict = (long?: string) => new ApiError('request_conflict', { headers: { 'retry-after': '1' }, ...(long ? { long } : {}) });
 
 export function toApiError(error: FastifyError & { validation?: AjvLikeError[]; validationContext?: string }): ApiError | null {
   if (error instanceof ApiError) return error;
-  if (CONCURRENCY_FAILURES.has(String(error.code))) return new ApiError('request_conflict', { headers: { 'retry-after': '1' } });
+  if (CONCURRENCY_FAILURES.has(String(error.code))) return requestConflict();
   if ((error as { [RETRY_REQUEST]?: boolean })[RETRY_REQUEST] === true) {
-    return new ApiError('request_conflict', { headers: { 'retry-after': '1' }, long: 'The database schema changed while this request ran (a new version of the service migrated it); it changed nothing; retry it.' });
+    return requestConflict('The database schema changed while this request ran (a new version of the service migrated it); it changed nothing; retry it.');
   }
   if (error.validation && error.validation.length > 0) return validationToApiError(error.validation[0]!, error.validationContext);
   switch (error.code) {

@@ -13,7 +13,7 @@
 // - membershipsToJson(db, views, orgs?) / findMembershipView: the OrganizationMembership object.
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../db/database.ts';
-import { isUniqueViolation } from '../../db/errors.ts';
+import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.ts';
 import { ms } from '../../http/schemas.ts';
 import { newId } from '../../lib/ids.ts';
 import { findOrganizationsByIds, organizationRowToJson } from '../organizations/organization.repository.ts';
@@ -96,12 +96,6 @@ export async function insertMembershipIfAbsent(trx: Transaction<Database>, m: Ne
 /** The foreign-key violation an insert raises when its organization was deleted meanwhile (23503 on organization_id). */
 export function isMissingMemberOrganization(err: unknown): boolean {
   return isForeignKeyViolation(err, 'organization_memberships_organization_id_fkey');
-}
-
-function isForeignKeyViolation(err: unknown, constraint: string): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as { code?: unknown; constraint?: unknown; message?: unknown };
-  return e.code === '23503' && (e.constraint === constraint || (typeof e.message === 'string' && e.message.includes(constraint)));
 }
 
 /** The unique violation an insert raises when the user is already a member (primary key). */
