@@ -40,7 +40,7 @@ import argon2 from 'argon2';
 import pg from 'pg';
 import { seedApplicationInvitations, seededTicket, seedUsersWithOrganizationInvitations } from './lib/accept-seed.ts';
 import { withCleanup } from './lib/cleanup.ts';
-import { runLoad, type LoadResult } from './lib/load.ts';
+import { ok2xx, runLoad, type LoadResult } from './lib/load.ts';
 import { createBenchOrganization } from './lib/organization.ts';
 import { runPgbench, type PgbenchResult } from './lib/pgbench.ts';
 import { dropDatabase, recreateDatabase, runSqlFile, withClient } from './lib/postgres.ts';
@@ -115,7 +115,6 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const signInBody = () => `strategy=ticket&ticket=${orgTickets.next()}`;
 const signUpBody = () => `strategy=ticket&ticket=${appTickets.next()}&password=${PASSWORD}`;
 
-const ok2xx = (r: LoadResult): number => Object.entries(r.statusCodes).reduce((n, [code, k]) => (code.startsWith('2') ? n + k : n), 0);
 /** Cores the server kept busy during the run: its CPU seconds ÷ wall seconds. */
 const serverCores = (r: LoadResult): number => (r.serverCpuMsPerRequest * r.requests) / 1000 / r.seconds;
 

@@ -23,7 +23,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { withCleanup } from './lib/cleanup.ts';
-import { runLoad, type LoadResult } from './lib/load.ts';
+import { ok2xx, runLoad, type LoadResult } from './lib/load.ts';
 import { runPgbench, type PgbenchResult } from './lib/pgbench.ts';
 import { copyDatabase, dropDatabase, recreateDatabase, runSqlFile, withClient } from './lib/postgres.ts';
 import { envSeconds, heading, int, ms, printMachine, ratio } from './lib/report.ts';
@@ -70,7 +70,6 @@ function createOrgLoad(server: RunningServer, orgId: string, connections: number
   });
 }
 
-const ok2xx = (r: LoadResult): number => Object.entries(r.statusCodes).reduce((n, [code, k]) => (code.startsWith('2') ? n + k : n), 0);
 
 /**
  * POST /v1/organizations/{org}/invitations with the in-process worker on: one server start, a new

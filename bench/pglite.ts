@@ -14,7 +14,7 @@
 // with: the goal is absolute.
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { withCleanup } from './lib/cleanup.ts';
-import { runLoad, type LoadResult } from './lib/load.ts';
+import { ok2xx, runLoad, type LoadResult } from './lib/load.ts';
 import { createBenchOrganization } from './lib/organization.ts';
 import { envSeconds, heading, int, ms } from './lib/report.ts';
 import { startServer, stopAllServers, type RunningServer } from './lib/server.ts';
@@ -31,7 +31,6 @@ function describe(r: LoadResult): string {
   );
 }
 
-const ok2xx = (r: LoadResult): number => Object.entries(r.statusCodes).reduce((n, [code, k]) => (code.startsWith('2') ? n + k : n), 0);
 
 async function totalCount(server: RunningServer, path: string): Promise<number> {
   const res = await fetch(`${server.baseUrl}${path}`, { headers: { authorization: `Bearer ${server.secretKey}` }, signal: AbortSignal.timeout(30_000) });

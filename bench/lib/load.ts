@@ -72,6 +72,9 @@ export interface LoadResult {
   clientCpuMsPerRequest: number;
 }
 
+/** The 2xx answers of a run. */
+export const ok2xx = (r: LoadResult): number => Object.entries(r.statusCodes).reduce((n, [code, k]) => (code.startsWith('2') ? n + k : n), 0);
+
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   const { body } = opts;
