@@ -15,7 +15,7 @@ export interface CompiledQuery {
 interface RepositoryModule {
   listInvitations?: (db: unknown, filter: unknown, page: unknown) => Promise<unknown>;
   countInvitations?: (db: unknown, filter: unknown) => Promise<unknown>;
-  insertInvitationsIfFree?: (db: unknown, items: unknown[]) => Promise<unknown>;
+  insertInvitationsIfFree?: (db: unknown, items: unknown[], opts: { allOrNothing: boolean }) => Promise<unknown>;
 }
 
 const REPOSITORY = new URL('../../packages/server/src/features/invitations/invitation.repository.ts', import.meta.url).href;
@@ -82,7 +82,7 @@ export async function serverCreateStatements(): Promise<CompiledQuery[] | null> 
     checkUsers: true,
     email: { messageId: '<x@example.com>', payload: {} },
   };
-  const seen = await capture((db) => insertInvitationsIfFree(db, [item]));
+  const seen = await capture((db) => insertInvitationsIfFree(db, [item], { allOrNothing: false }));
   return seen.length > 0 ? seen : null;
 }
 

@@ -23,6 +23,8 @@ export interface ServerOptions {
   secretKey?: string;
   /** Another checkout of packages/server to run (e.g. an unmodified copy for an A/B comparison); default this repository's. */
   serverDir?: string;
+  /** TESSERA_WRITE_COALESCING; the server's default when omitted. */
+  writeCoalescing?: number;
 }
 
 export interface RunningServer {
@@ -97,6 +99,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // The scenarios are measured with rate limits off (performance.md, P1).
     TESSERA_RATE_LIMITS: 'off',
     ...(opts.poolSize !== undefined ? { DATABASE_POOL_SIZE: String(opts.poolSize) } : {}),
+    ...(opts.writeCoalescing !== undefined ? { TESSERA_WRITE_COALESCING: String(opts.writeCoalescing) } : {}),
   });
 
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], { cwd: opts.serverDir ?? SERVER_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -6,8 +6,8 @@
 // time, so nothing there can deadlock).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { storeName, type TestApp } from '../helpers/app.ts';
+import { connectAsAnotherProcess, waitUntilBlockedBy } from '../helpers/postgres.ts';
 import { Browser, codeOf, inviteToOrg, newOrg, newPasswordUser, ok, startFapiApp, ticketOf } from './frontend.helpers.ts';
 
 describe('an accept that loses a deadlock (PostgreSQL)', { skip: storeName !== 'postgres' && 'PostgreSQL only' }, () => {
@@ -21,20 +21,13 @@ describe('an accept that loses a deadlock (PostgreSQL)', { skip: storeName !== '
     const { user, email } = await newPasswordUser(t);
     const inv = await inviteToOrg(t, org.id, { email_address: email });
 
-    const other = new pg.Client({ connectionString: process.env.DATABASE_URL, options: `-c search_path=${t.database.schema}` });
-    await other.connect();
+    const other = await connectAsAnotherProcess(t);
     try {
       await other.query('BEGIN');
       await other.query('SELECT id FROM organizations WHERE id = $1 FOR UPDATE', [org.id]);
       const accept = new Browser(t).post('/v1/client/sign_ins', { strategy: 'ticket', ticket: ticketOf(inv) });
       // Wait until the accept is blocked by this transaction (on the organization row).
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const r = await other.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))');
-        if (r.rows[0].n > 0) break;
-        assert.ok(Date.now() < deadline, 'the accept never waited for the organization row');
-        await new Promise((res) => setTimeout(res, 20));
-      }
+      await waitUntilBlockedBy(other, 'the accept');
       // Now wait for the invitation the accept has claimed: a cycle, which PostgreSQL breaks by
       // failing the transaction that has waited longest, the accept.
       await other.query('UPDATE organization_invitations SET updated_at = now() WHERE id = $1', [inv.id]);

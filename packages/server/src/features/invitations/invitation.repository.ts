@@ -151,20 +151,22 @@ export interface NewInvitationEmail {
   payload: Record<string, unknown>;
 }
 
-export interface InsertVerdict {
-  /** The created rows, in input order; empty when anything below is non-empty. */
-  created: InvitationView[];
-  /** Addresses with a live pending invitation (for items without allow_duplicate). */
-  duplicates: string[];
-  /** Addresses whose only blocking invitation is pending but past expiry (must be expired first). */
-  stale: string[];
-  /** Addresses that belong to a user (for items where users are checked). */
-  claimed: string[];
+/** Why an item was not written: a live pending invitation for its address (unless the item allows
+ * duplicates), a user owning the address (for items with checkUsers), or only a pending invitation
+ * past its expiry, which must be marked expired first (the unique index still holds it). */
+export type InsertBlock = 'duplicate' | 'claimed' | 'stale';
+
+export interface InsertItemVerdict {
+  /** null when the item was written. */
+  blocked: InsertBlock | null;
+  /** The created row; null when blocked, or when another item blocked an all-or-nothing call. */
+  created: InvitationView | null;
 }
 
 /**
- * The create statement (insertInvitationsIfFree); $1 is the items as JSON. A constant text run as a
- * named prepared statement on PostgreSQL (PREPARED_MARK): planning this CTE costs more than running it.
+ * The create statement (insertInvitationsIfFree); $1 is the items as JSON, $2 whether the call is
+ * all or nothing. A constant text run as a named prepared statement on PostgreSQL (PREPARED_MARK):
+ * planning this CTE costs more than running it.
  *
  * A prepared statement keeps its generic plan until the statistics change, and without ANALYZE
  * (autovacuum off, or a table that grew since) that plan may have been made when the tables were
@@ -173,6 +175,11 @@ export interface InsertVerdict {
  * the status tested after the MATERIALIZED lookup rather than in it, so that no partial index on
  * pending rows can be picked and scanned whole (which a plan made on an empty table does: it
  * expects one pending row).
+ *
+ * The verdict of an item, first match: 'duplicate' (a live pending invitation for its address and
+ * the item does not allow duplicates), 'claimed' (a user owns the address and the item checks
+ * users), 'stale' (only a pending invitation past its expiry). Items of one call have distinct
+ * addresses where it matters (the callers see to it), so they are not checked against each other.
  */
 const INSERT_IF_FREE = `${PREPARED_MARK}
     WITH input AS (
@@ -185,18 +192,27 @@ const INSERT_IF_FREE = `${PREPARED_MARK}
       WHERE email = ANY (ARRAY(SELECT email FROM input WHERE NOT allow_duplicate))
     ),
     blocking AS (
-      SELECT DISTINCT email, expires_at > now() AS live FROM same_email WHERE status = 'pending'
+      SELECT email, bool_or(expires_at > now()) AS live FROM same_email WHERE status = 'pending' GROUP BY email
     ),
     claimed AS (
       SELECT DISTINCT email FROM email_addresses WHERE email = ANY (ARRAY(SELECT email FROM input WHERE check_users))
     ),
+    verdict AS MATERIALIZED (
+      SELECT i.ord, i.id,
+             CASE WHEN b.live THEN 'duplicate'
+                  WHEN i.check_users AND c.email IS NOT NULL THEN 'claimed'
+                  WHEN NOT b.live THEN 'stale' END AS blocked
+      FROM input i
+      LEFT JOIN blocking b ON b.email = i.email AND NOT i.allow_duplicate
+      LEFT JOIN claimed c ON c.email = i.email
+    ),
     ins AS (
       INSERT INTO invitations (id, email, public_metadata, redirect_url, notify, allow_duplicate, template_slug, ticket_hash, expires_at)
-      SELECT id, email, public_metadata, redirect_url, notify, allow_duplicate, template_slug, decode(ticket_hash, 'hex'),
-             now() + make_interval(days => expires_in_days)
-      FROM input
-      WHERE NOT EXISTS (SELECT 1 FROM blocking) AND NOT EXISTS (SELECT 1 FROM claimed)
-      ORDER BY ord
+      SELECT i.id, i.email, i.public_metadata, i.redirect_url, i.notify, i.allow_duplicate, i.template_slug, decode(i.ticket_hash, 'hex'),
+             now() + make_interval(days => i.expires_in_days)
+      FROM input i JOIN verdict v ON v.ord = i.ord
+      WHERE v.blocked IS NULL AND NOT ($2::boolean AND EXISTS (SELECT 1 FROM verdict WHERE blocked IS NOT NULL))
+      ORDER BY i.ord
       RETURNING id, email, public_metadata, redirect_url, notify, allow_duplicate, template_slug, expires_at,
                 accepted_user_id, created_at, updated_at, status
     ),
@@ -211,25 +227,22 @@ const INSERT_IF_FREE = `${PREPARED_MARK}
     audited AS (
       INSERT INTO audit_log (actor, action, target) SELECT 'backend_api', 'invitation.created', id FROM ins
     )
-    SELECT v.duplicates, v.stale, v.claimed, ins.*
-    FROM (SELECT
-            (SELECT array_agg(email ORDER BY email) FROM blocking WHERE live) AS duplicates,
-            (SELECT array_agg(email ORDER BY email) FROM blocking WHERE NOT live) AS stale,
-            (SELECT array_agg(email ORDER BY email) FROM claimed) AS claimed) v
-    LEFT JOIN ins ON true`;
+    SELECT v.blocked, ins.*
+    FROM verdict v LEFT JOIN ins ON ins.id = v.id
+    ORDER BY v.ord`;
 
 /**
  * Creates invitations, their outbox rows and audit rows in ONE statement (so one round trip and
- * atomic without an explicit transaction), but only if no item is blocked: a live pending
- * invitation for an item's address (unless the item allows duplicates), a stale pending one, or a
- * user owning the address (for items with checkUsers). When blocked, nothing is written and the
- * verdict says why. Two concurrent statements for one address cannot both insert: the partial
- * unique index invitations_pending_email_key makes the second fail with 23505.
+ * atomic without an explicit transaction). Each item is written unless it is blocked (see
+ * INSERT_IF_FREE); with allOrNothing, nothing is written when any item is. Returns one verdict per
+ * item, in input order. Two concurrent statements for one address cannot both insert: the partial
+ * unique index invitations_pending_email_key makes the second fail with 23505 (and write nothing).
  */
 export async function insertInvitationsIfFree(
   db: Db,
   items: { row: NewInvitation; checkUsers: boolean; email: NewInvitationEmail | null }[],
-): Promise<InsertVerdict> {
+  opts: { allOrNothing: boolean },
+): Promise<InsertItemVerdict[]> {
   const input = JSON.stringify(
     items.map((it, ord) => ({
       ord,
@@ -247,17 +260,13 @@ export async function insertInvitationsIfFree(
       payload: it.email?.payload ?? null,
     })),
   );
-  const result = await db.executeQuery<InvitationView & { duplicates: string[] | null; stale: string[] | null; claimed: string[] | null }>(
-    CompiledQuery.raw(INSERT_IF_FREE, [input]),
+  const result = await db.executeQuery<Nullable<InvitationView> & { blocked: InsertBlock | null }>(
+    CompiledQuery.raw(INSERT_IF_FREE, [input, opts.allOrNothing]),
   );
-  const first = result.rows[0];
-  const order = new Map(items.map((it, i) => [it.row.id, i]));
-  const created = result.rows
-    .filter((r) => r.id !== null)
-    .map(({ duplicates: _d, stale: _s, claimed: _c, ...row }) => row)
-    .sort((a, b) => order.get(a.id)! - order.get(b.id)!);
-  return { created, duplicates: first?.duplicates ?? [], stale: first?.stale ?? [], claimed: first?.claimed ?? [] };
+  return result.rows.map(({ blocked, ...row }) => ({ blocked, created: row.id === null ? null : (row as InvitationView) }));
 }
+
+type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 /**
  * Rewrites up to `limit` pending invitations past their expiry to 'expired' (they already read as

@@ -14,6 +14,7 @@
 import type { Deps } from '../../deps.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { ApiError, notFound, paramFormatInvalid, paramInvalid } from '../../http/errors.ts';
+import { createCoalescer, settled, type Coalescer } from '../../lib/coalesce.ts';
 import { canonicalEmail } from '../../lib/email.ts';
 import { newId } from '../../lib/ids.ts';
 import { isAllowedRedirect } from '../../lib/redirect.ts';
@@ -28,7 +29,8 @@ import {
   insertInvitationsIfFree,
   listInvitations,
   setInvitationStatus,
-  type InsertVerdict,
+  type InsertBlock,
+  type InsertItemVerdict,
   type InvitationView,
   type NewInvitation,
 } from './invitation.repository.ts';
@@ -101,77 +103,127 @@ export function redirectPolicy(deps: Deps) {
 }
 
 
-/**
- * Writes the prepared invitations (with their emails and audit rows) or nothing. The common case is
- * one statement (insertInvitationsIfFree); only when an address is blocked by a pending invitation
- * that has expired does it take a transaction that first marks those rows expired.
- */
-async function insertPrepared(deps: Deps, prepared: PreparedInvitation[], opts: { checkUsersForAll: boolean }): Promise<InvitationJson[]> {
-  // The same address twice in one request, where either item refuses duplicates.
-  const counts = new Map<string, number>();
-  for (const p of prepared) counts.set(p.row.email, (counts.get(p.row.email) ?? 0) + 1);
-  const repeated = [...new Set(prepared.filter((p) => !p.row.allowDuplicate && counts.get(p.row.email)! > 1).map((p) => p.row.email))].sort();
-  if (repeated.length > 0) throw duplicateRecord(repeated);
+type InsertItem = Parameters<typeof insertInvitationsIfFree>[1][number];
 
-  const box = outboxSecretBox(deps.instance.secretKey);
-  const domain = messageDomain(deps);
-  const items = prepared.map((p) => ({
+/** The row the create statement takes for a prepared invitation, with its email when notify. */
+function insertItem(deps: Deps, p: PreparedInvitation, checkUsers: boolean): InsertItem {
+  return {
     row: p.row,
-    checkUsers: opts.checkUsersForAll || !p.row.allowDuplicate,
+    checkUsers,
     email: p.row.notify
       ? {
-          messageId: newMessageId(domain),
+          messageId: newMessageId(messageDomain(deps)),
           payload: {
             template: 'invitation',
             to: p.row.email,
             vars: { app_name: deps.config.appName, expires_at: null, invitation_id: p.row.id, template_slug: p.row.templateSlug },
-            sealed: { url: box.seal(ticketUrl(deps.config.publicUrl, p.ticket)) },
+            sealed: { url: outboxSecretBox(deps.instance.secretKey).seal(ticketUrl(deps.config.publicUrl, p.ticket)) },
           } satisfies EmailMessagePayload,
         }
       : null,
-  }));
+  };
+}
 
-  const emails = [...new Set(prepared.map((p) => p.row.email))].sort();
-  let verdict: InsertVerdict;
+const created = (p: PreparedInvitation, row: InvitationView, deps: Deps) => invitationRowToJson(row, ticketUrl(deps.config.publicUrl, p.ticket));
+
+function duplicateRecord(emails: string[]): ApiError {
+  return new ApiError('duplicate_record', { vars: { emails: emails.join(', ') }, meta: { email_addresses: emails } });
+}
+
+function identifierExists(emails: string[]): ApiError {
+  return new ApiError('form_identifier_exists', { vars: { param: 'email address' }, meta: { param_name: 'email_address', email_addresses: emails } });
+}
+
+const blockedAddresses = (items: InsertItem[], verdicts: InsertItemVerdict[], block: InsertBlock) =>
+  [...new Set(items.filter((_, i) => verdicts[i]?.blocked === block).map((it) => it.row.email))].sort();
+
+/**
+ * Writes the items all or nothing: one statement in the common case; only when nothing but
+ * pending invitations past their expiry stand in the way does it take a transaction that first
+ * marks those rows expired. Throws the error of the first rule that blocks: a live pending
+ * invitation (duplicate_record), then a user owning an address (form_identifier_exists).
+ */
+async function insertAllOrNothing(deps: Deps, items: InsertItem[]): Promise<InvitationView[]> {
+  const emails = [...new Set(items.map((it) => it.row.email))].sort();
+  let verdicts: InsertItemVerdict[];
   try {
-    verdict = await insertInvitationsIfFree(deps.db, items);
-    if (verdict.created.length === 0 && verdict.duplicates.length === 0 && verdict.claimed.length === 0 && verdict.stale.length > 0) {
-      const stale = verdict.stale;
-      verdict = await deps.db.transaction().execute(async (trx) => {
+    verdicts = await insertInvitationsIfFree(deps.db, items, { allOrNothing: true });
+    const stale = blockedAddresses(items, verdicts, 'stale');
+    if (stale.length > 0 && verdicts.every((v) => v.blocked === null || v.blocked === 'stale')) {
+      verdicts = await deps.db.transaction().execute(async (trx) => {
         await expireStaleInvitations(trx, stale);
-        return insertInvitationsIfFree(trx, items);
+        return insertInvitationsIfFree(trx, items, { allOrNothing: true });
       });
     }
   } catch (err) {
     if (isUniqueViolation(err, 'invitations_pending_email_key')) throw duplicateRecord(emails);
     throw err;
   }
-  if (verdict.duplicates.length > 0) throw duplicateRecord(verdict.duplicates);
-  if (verdict.claimed.length > 0) {
-    throw new ApiError('form_identifier_exists', { vars: { param: 'email address' }, meta: { param_name: 'email_address', email_addresses: verdict.claimed } });
-  }
-  const tickets = new Map(prepared.map((p) => [p.row.id, p.ticket]));
-  return verdict.created.map((row) => invitationRowToJson(row, ticketUrl(deps.config.publicUrl, tickets.get(row.id)!)));
+  const duplicates = blockedAddresses(items, verdicts, 'duplicate');
+  if (duplicates.length > 0) throw duplicateRecord(duplicates);
+  const claimed = blockedAddresses(items, verdicts, 'claimed');
+  if (claimed.length > 0) throw identifierExists(claimed);
+  return verdicts.map((v) => v.created!);
 }
 
-function duplicateRecord(emails: string[]): ApiError {
-  return new ApiError('duplicate_record', { vars: { emails: emails.join(', ') }, meta: { email_addresses: emails } });
+/**
+ * Single creates, coalesced (lib/coalesce.ts): the creates that arrive while earlier ones are being
+ * written go in one statement, each with its own verdict. Two creates for one address never share a
+ * statement, so they are decided in arrival order as if one after the other. An item that only a
+ * stale pending invitation blocks, and every item of a statement that failed (another process won
+ * a race on the unique index), is written again on its own, all or nothing, so that each request
+ * gets exactly the answer it would have got alone.
+ */
+function singleCreates(deps: Deps): Coalescer<InsertItem, InvitationView> {
+  let coalescer = coalescers.get(deps.db);
+  if (coalescer === undefined) {
+    const alone = (item: InsertItem) => insertAllOrNothing(deps, [item]).then(([row]) => row!);
+    coalescer = createCoalescer<InsertItem, InvitationView>(
+      async (batch) => {
+        if (batch.length === 1) return settled([alone(batch[0]!)]);
+        let verdicts: InsertItemVerdict[];
+        try {
+          verdicts = await insertInvitationsIfFree(deps.db, batch, { allOrNothing: false });
+        } catch {
+          return settled(batch.map(alone));
+        }
+        return settled(
+          batch.map((item, i) => {
+            const v = verdicts[i]!;
+            if (v.created !== null) return Promise.resolve(v.created);
+            if (v.blocked === 'duplicate') return Promise.reject(duplicateRecord([item.row.email]));
+            if (v.blocked === 'claimed') return Promise.reject(identifierExists([item.row.email]));
+            return alone(item);
+          }),
+        );
+      },
+      { maxInFlight: deps.config.writeCoalescing, maxBatch: BULK_MAX * 5, key: (item) => item.row.email },
+    );
+    coalescers.set(deps.db, coalescer);
+  }
+  return coalescer;
 }
+const coalescers = new WeakMap<Deps['db'], Coalescer<InsertItem, InvitationView>>();
 
 export async function createInvitation(deps: Deps, input: CreateInvitationInput): Promise<InvitationJson> {
   const prepared = prepare(deps, input);
-  const [created] = await insertPrepared(deps, [prepared], { checkUsersForAll: false });
+  const row = await singleCreates(deps).submit(insertItem(deps, prepared, !prepared.row.allowDuplicate));
   if (prepared.row.notify) deps.notifyOutbox();
-  return created!;
+  return created(prepared, row, deps);
 }
 
 /** All or nothing: one statement for every item; any failing item fails the whole request. Bulk never invites an existing user. */
 export async function createInvitationBulk(deps: Deps, inputs: CreateInvitationInput[]): Promise<InvitationJson[]> {
   if (inputs.length > BULK_MAX) throw new ApiError('bulk_size_exceeded', { vars: { max: BULK_MAX } });
   const prepared = inputs.map((i) => prepare(deps, i));
-  const created = await insertPrepared(deps, prepared, { checkUsersForAll: true });
+  // The same address twice in one request, where either item refuses duplicates.
+  const counts = new Map<string, number>();
+  for (const p of prepared) counts.set(p.row.email, (counts.get(p.row.email) ?? 0) + 1);
+  const repeated = [...new Set(prepared.filter((p) => !p.row.allowDuplicate && counts.get(p.row.email)! > 1).map((p) => p.row.email))].sort();
+  if (repeated.length > 0) throw duplicateRecord(repeated);
+  const rows = await insertAllOrNothing(deps, prepared.map((p) => insertItem(deps, p, true)));
   if (prepared.some((p) => p.row.notify)) deps.notifyOutbox();
-  return created;
+  return rows.map((row, i) => created(prepared[i]!, row, deps));
 }
 
 const ORDER_COLUMNS = { created_at: 'created_at', email_address: 'email', expires_at: 'expires_at' } as const;
