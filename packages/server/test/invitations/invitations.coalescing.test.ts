@@ -8,6 +8,9 @@ import type pg from 'pg';
 import { startTestApp, storeName, type TestApp } from '../helpers/app.ts';
 import { bapi, codeOf, metaOf } from '../helpers/http.ts';
 import { expireInvitation, insertUserWithEmail } from '../helpers/fixtures.ts';
+import { insertInvitationsIfFree, type NewInvitation } from '../../src/features/invitations/invitation.repository.ts';
+import { newId } from '../../src/lib/ids.ts';
+import { mintTicket } from '../../src/lib/tickets.ts';
 import { connectAsAnotherProcess, waitUntilBlockedBy } from '../helpers/postgres.ts';
 
 let seq = 0;
@@ -98,6 +101,44 @@ describe(`coalesced invitation creates (${storeName})`, () => {
     const { invitations } = await rowsFor(t, addresses);
     const statements = new Set(invitations.map((i) => i.created_at)).size;
     assert.ok(statements < addresses.length, `${statements} statements for ${addresses.length} creates`);
+  });
+});
+
+describe(`the create statement, per item and all or nothing (${storeName})`, () => {
+  let t: TestApp;
+  before(async () => { t = await startTestApp(); });
+  after(async () => { await t.close(); });
+
+  const item = (address: string, allowDuplicate = false) => {
+    const row: NewInvitation = {
+      id: newId('inv'), email: address, publicMetadata: {}, redirectUrl: null, notify: false, allowDuplicate,
+      templateSlug: 'invitation', ticketHash: mintTicket('invitation').hash, expiresInDays: 30,
+    };
+    return { row, checkUsers: !allowDuplicate, email: null };
+  };
+
+  it('gives each item its own verdict; per item it writes the free ones, all or nothing it writes none', async () => {
+    const pending = email('p');
+    const owned = email('o');
+    const stale = email('s');
+    await bapi(t, 'POST', '/v1/invitations', { email_address: pending });
+    await insertUserWithEmail(t, owned);
+    await expireInvitation(t, (await bapi(t, 'POST', '/v1/invitations', { email_address: stale })).body.id);
+    const kinds = () => [item(email('f')), item(pending), item(owned), item(stale), item(pending, true), item(email('f'))];
+    const want = [null, 'duplicate', 'claimed', 'stale', null, null];
+
+    const none = kinds();
+    const refused = await insertInvitationsIfFree(t.deps.db, none, { allOrNothing: true });
+    assert.deepEqual(refused.map((v) => v.blocked), want);
+    assert.deepEqual(refused.map((v) => v.created), want.map(() => null));
+    assert.equal((await t.deps.db.selectFrom('invitations').select('id').where('id', 'in', none.map((it) => it.row.id)).execute()).length, 0);
+
+    const each = kinds();
+    const verdicts = await insertInvitationsIfFree(t.deps.db, each, { allOrNothing: false });
+    assert.deepEqual(verdicts.map((v) => v.blocked), want);
+    assert.deepEqual(verdicts.map((v) => v.created?.id ?? null), each.map((it, i) => (want[i] === null ? it.row.id : null)));
+    const written = await t.deps.db.selectFrom('invitations').select('id').where('id', 'in', each.map((it) => it.row.id)).execute();
+    assert.deepEqual(written.map((w) => w.id).sort(), each.filter((_, i) => want[i] === null).map((it) => it.row.id).sort());
   });
 });
 

@@ -184,7 +184,8 @@ function singleCreates(deps: Deps): Coalescer<InsertItem, InvitationView> {
         let verdicts: InsertItemVerdict[];
         try {
           verdicts = await insertInvitationsIfFree(deps.db, batch, { allOrNothing: false });
-        } catch {
+        } catch (err) {
+          if (!isUniqueViolation(err, 'invitations_pending_email_key')) deps.log.warn({ err }, 'a coalesced invitation create failed; writing its items one by one');
           return settled(batch.map(alone));
         }
         return settled(

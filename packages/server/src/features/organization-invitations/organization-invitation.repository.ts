@@ -273,8 +273,8 @@ const createStatements = new Map<string, string>();
  * text is built once and runs as a named prepared statement on PostgreSQL (PREPARED_MARK), so it is
  * parsed and planned once per connection rather than on every call.
  */
-function createStatement(withInviters: boolean, locked: boolean): string {
-  const shape = `${withInviters}/${locked}`;
+function createStatement(withInviters: boolean, locked: boolean, perItem: boolean): string {
+  const shape = `${withInviters}/${locked}/${perItem}`;
   const cached = createStatements.get(shape);
   if (cached !== undefined) return cached;
   const notAdmins = !withInviters
@@ -297,6 +297,24 @@ function createStatement(withInviters: boolean, locked: boolean): string {
     : `SELECT u.id, u.first_name, u.last_name, u.username,
                (SELECT e.email FROM email_addresses e WHERE e.id = u.primary_email_address_id) AS email
             FROM users u WHERE u.id = ANY($6::text[])`;
+  // All or nothing: nothing is written if anything blocks. Per item: each item is written unless
+  // something blocks it (its verdict, first match, in the order of blockedError), and nothing is
+  // written to a missing organization or to one with a seat limit (those need the lock).
+  const insertAll = `NOT v.organization_missing AND v.unknown_roles IS NULL AND v.not_admins IS NULL AND v.members IS NULL
+        AND v.duplicates IS NULL AND v.stale IS NULL
+        AND (v.max_allowed = 0 OR v.seats_taken + $5::bigint <= v.max_allowed)`;
+  // ($5, the number of items, serves only the seat check of insertAll; it is named in insertEach so
+  // that PostgreSQL knows its type.)
+  const insertEach = 'NOT v.organization_missing AND v.max_allowed = 0 AND $5::bigint > 0 AND iv.ord = input.ord AND iv.blocked IS NULL';
+  const itemVerdict = `item_verdict AS MATERIALIZED (
+      SELECT input.ord, input.id,
+             CASE WHEN NOT EXISTS (SELECT 1 FROM role r WHERE r.key = input.role_key) THEN 'unknown_role'
+                  WHEN input.inviter_user_id = ANY (v.not_admins) THEN 'not_admin'
+                  WHEN input.email = ANY (v.members) THEN 'member'
+                  WHEN input.email = ANY (v.duplicates) THEN 'duplicate'
+                  WHEN input.email = ANY (v.stale) THEN 'stale' END AS blocked
+      FROM input, verdict v
+    ),`;
   const text = `${PREPARED_MARK}
     WITH input AS (
       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
@@ -339,15 +357,14 @@ function createStatement(withInviters: boolean, locked: boolean): string {
       ) b
       LEFT JOIN org o ON true
     ),
+    ${perItem ? itemVerdict : ''}
     ins AS (
       INSERT INTO organization_invitations (id, organization_id, email, role_id, inviter_user_id, public_metadata, private_metadata,
                                             redirect_url, notify, ticket_hash, expires_at)
       SELECT input.id, $2::text, input.email, r.id, input.inviter_user_id, input.public_metadata, input.private_metadata,
              input.redirect_url, input.notify, decode(input.ticket_hash, 'hex'), now() + make_interval(days => input.expires_in_days)
-      FROM input JOIN role r ON r.key = input.role_key, verdict v
-      WHERE NOT v.organization_missing AND v.unknown_roles IS NULL AND v.not_admins IS NULL AND v.members IS NULL
-        AND v.duplicates IS NULL AND v.stale IS NULL
-        AND (v.max_allowed = 0 OR v.seats_taken + $5::bigint <= v.max_allowed)
+      FROM input JOIN role r ON r.key = input.role_key, verdict v${perItem ? ', item_verdict iv' : ''}
+      WHERE ${perItem ? insertEach : insertAll}
       ORDER BY input.ord
       RETURNING id, email, role_id, inviter_user_id, public_metadata, private_metadata, redirect_url, status,
                 expires_at, created_at, updated_at
@@ -379,11 +396,10 @@ function createStatement(withInviters: boolean, locked: boolean): string {
              jsonb_build_object('organization_id', $2::text, 'role', c.role_key, 'inviter_user_id', c.inviter_user_id)
       FROM created c
     )
-    SELECT v.*, c.id, $2::text AS organization_id, c.email, c.inviter_user_id, c.public_metadata, c.private_metadata,
-           c.redirect_url, c.status, c.expires_at, c.created_at, c.updated_at, c.role_key, c.role_name,
-           c.inviter_first_name, c.inviter_last_name, c.inviter_username, c.inviter_email
-    FROM verdict v LEFT JOIN created c ON true
-    ORDER BY c.ord`;
+    SELECT v.*, ${perItem ? 'iv.blocked' : 'NULL::text AS blocked'}, c.id, $2::text AS organization_id, c.email, c.inviter_user_id,
+           c.public_metadata, c.private_metadata, c.redirect_url, c.status, c.expires_at, c.created_at, c.updated_at,
+           c.role_key, c.role_name, c.inviter_first_name, c.inviter_last_name, c.inviter_username, c.inviter_email
+    FROM verdict v ${perItem ? 'CROSS JOIN item_verdict iv LEFT JOIN created c ON c.id = iv.id ORDER BY iv.ord' : 'LEFT JOIN created c ON true ORDER BY c.ord'}`;
   createStatements.set(shape, text);
   return text;
 }
@@ -408,12 +424,12 @@ function createStatement(withInviters: boolean, locked: boolean): string {
  * The lookups take arrays rather than joining the input rows, so each is a plain index probe and
  * the statement stays cheap to plan.
  */
-export async function insertOrganizationInvitationsIfFree(
+async function runCreateStatement(
   db: Db,
   organizationId: string,
   items: NewOrganizationInvitation[],
-  opts: { locked: boolean; managePermission: string },
-): Promise<CreateVerdict> {
+  opts: { locked: boolean; managePermission: string; perItem: boolean },
+): Promise<(VerdictColumns & CreatedColumns & { blocked: ItemBlock | null })[]> {
   const input = JSON.stringify(
     items.map((it, ord) => ({
       ord,
@@ -437,41 +453,49 @@ export async function insertOrganizationInvitationsIfFree(
   const withInviters = inviters.length > 0;
   const parameters: unknown[] = [input, organizationId, roleKeys, emails, items.length];
   if (withInviters) parameters.push(inviters, opts.managePermission);
-  const result = await db.executeQuery<VerdictColumns & CreatedColumns>(
-    CompiledQuery.raw(createStatement(withInviters, opts.locked), parameters),
+  const result = await db.executeQuery<VerdictColumns & CreatedColumns & { blocked: ItemBlock | null }>(
+    CompiledQuery.raw(createStatement(withInviters, opts.locked, opts.perItem), parameters),
   );
+  if (result.rows.length === 0) throw new Error('the organization invitation create statement returned no row');
+  return result.rows;
+}
 
-
-  const first = result.rows[0];
-  if (!first) throw new Error('insertOrganizationInvitationsIfFree: the statement returned no row');
-  const created: OrganizationInvitationView[] = [];
-  for (const r of result.rows) {
-    if (r.id === null) continue;
-    created.push({
-      id: r.id,
-      organization_id: organizationId,
-      email: r.email!,
-      inviter_user_id: r.inviter_user_id,
-      public_metadata: r.public_metadata ?? {},
-      private_metadata: r.private_metadata ?? {},
-      redirect_url: r.redirect_url,
-      status: r.status!,
-      expires_at: r.expires_at!,
-      created_at: r.created_at!,
-      updated_at: r.updated_at!,
-      role_key: r.role_key!,
-      role_name: r.role_name!,
-      organization_name: r.organization_name!,
-      organization_slug: r.organization_slug!,
-      organization_image_url: r.organization_image_url,
-      inviter_first_name: r.inviter_first_name,
-      inviter_last_name: r.inviter_last_name,
-      inviter_username: r.inviter_username,
-      inviter_email: r.inviter_email,
-    });
-  }
+function createdView(r: CreatedColumns & VerdictColumns, organizationId: string): OrganizationInvitationView | null {
+  if (r.id === null) return null;
   return {
-    created,
+    id: r.id,
+    organization_id: organizationId,
+    email: r.email!,
+    inviter_user_id: r.inviter_user_id,
+    public_metadata: r.public_metadata ?? {},
+    private_metadata: r.private_metadata ?? {},
+    redirect_url: r.redirect_url,
+    status: r.status!,
+    expires_at: r.expires_at!,
+    created_at: r.created_at!,
+    updated_at: r.updated_at!,
+    role_key: r.role_key!,
+    role_name: r.role_name!,
+    organization_name: r.organization_name!,
+    organization_slug: r.organization_slug!,
+    organization_image_url: r.organization_image_url,
+    inviter_first_name: r.inviter_first_name,
+    inviter_last_name: r.inviter_last_name,
+    inviter_username: r.inviter_username,
+    inviter_email: r.inviter_email,
+  };
+}
+
+export async function insertOrganizationInvitationsIfFree(
+  db: Db,
+  organizationId: string,
+  items: NewOrganizationInvitation[],
+  opts: { locked: boolean; managePermission: string },
+): Promise<CreateVerdict> {
+  const rows = await runCreateStatement(db, organizationId, items, { ...opts, perItem: false });
+  const first = rows[0]!;
+  return {
+    created: rows.flatMap((r) => createdView(r, organizationId) ?? []),
     organizationMissing: first.organization_missing,
     maxAllowed: first.max_allowed,
     unknownRoles: first.unknown_roles ?? [],
@@ -480,6 +504,37 @@ export async function insertOrganizationInvitationsIfFree(
     duplicates: first.duplicates ?? [],
     stale: first.stale ?? [],
     seatsTaken: first.seats_taken === null ? null : Number(first.seats_taken),
+  };
+}
+
+/** Why one item of a per-item create was not written (the rules of CreateVerdict, for that item alone). */
+export type ItemBlock = 'unknown_role' | 'not_admin' | 'member' | 'duplicate' | 'stale';
+
+export interface EachVerdict {
+  organizationMissing: boolean;
+  /** 0 = unlimited. With a limit nothing is written: the seat count needs the organization lock. */
+  maxAllowed: number | null;
+  /** One per item, in input order. */
+  items: { blocked: ItemBlock | null; created: OrganizationInvitationView | null }[];
+}
+
+/**
+ * The same statement per item, for coalesced single creates: each item is written unless something
+ * blocks it, whatever the others' verdicts. Items must have distinct addresses (the caller sees to
+ * it). Nothing is written to a missing organization or one with a seat limit; the verdict says so.
+ */
+export async function insertOrganizationInvitationsEach(
+  db: Db,
+  organizationId: string,
+  items: NewOrganizationInvitation[],
+  opts: { managePermission: string },
+): Promise<EachVerdict> {
+  const rows = await runCreateStatement(db, organizationId, items, { ...opts, locked: false, perItem: true });
+  const first = rows[0]!;
+  return {
+    organizationMissing: first.organization_missing,
+    maxAllowed: first.max_allowed,
+    items: rows.map((r) => ({ blocked: r.blocked, created: createdView(r, organizationId) })),
   };
 }
 

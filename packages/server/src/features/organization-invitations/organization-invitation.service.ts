@@ -28,6 +28,7 @@
 import type { Deps } from '../../deps.ts';
 import { ApiError, notFound, paramFormatInvalid, paramInvalid } from '../../http/errors.ts';
 import { ms } from '../../http/schemas.ts';
+import { createCoalescer, settled, type Coalescer } from '../../lib/coalesce.ts';
 import { canonicalEmail } from '../../lib/email.ts';
 import { newId } from '../../lib/ids.ts';
 import { isAllowedRedirect } from '../../lib/redirect.ts';
@@ -46,11 +47,14 @@ import {
   expireStaleOrganizationInvitations,
   findOrganizationInvitation,
   findOrganizationInvitationForUpdate,
+  insertOrganizationInvitationsEach,
   insertOrganizationInvitationsIfFree,
   listOrganizationInvitations,
   recordOrganizationInvitationAudit,
   setOrganizationInvitationRevoked,
   type CreateVerdict,
+  type EachVerdict,
+  type ItemBlock,
   type NewOrganizationInvitation,
   type OrganizationInvitationFilter,
   type OrganizationInvitationPage,
@@ -239,12 +243,75 @@ async function insertPrepared(deps: Deps, organizationId: string, prepared: Prep
   return verdict.created.map((v) => organizationInvitationToJson(v, { url: ticketUrl(deps.config.publicUrl, tickets.get(v.id)!) }));
 }
 
+interface SingleCreate {
+  organizationId: string;
+  prepared: Prepared;
+}
+
+/** The error insertPrepared would give for this one item blocked by `blocked`. */
+function itemBlockedError(organizationId: string, row: NewOrganizationInvitation, blocked: Exclude<ItemBlock, 'stale'>): Error {
+  const v: CreateVerdict = {
+    created: [], organizationMissing: false, maxAllowed: 0, seatsTaken: null, stale: [],
+    unknownRoles: blocked === 'unknown_role' ? [row.roleKey] : [],
+    notAdmins: blocked === 'not_admin' && row.inviterUserId !== null ? [row.inviterUserId] : [],
+    members: blocked === 'member' ? [row.email] : [],
+    duplicates: blocked === 'duplicate' ? [row.email] : [],
+  };
+  return blockedError(organizationId, v, 1);
+}
+
+/**
+ * Single creates, coalesced per organization (lib/coalesce.ts), as application invitations are:
+ * the creates for one organization that arrive while one is being written go in one statement,
+ * each with its own verdict; one address never twice in a statement. What the statement cannot
+ * decide alone (a seat limit, a stale pending invitation) and every item of a statement that failed
+ * (a race with another process) is written again on its own through insertPrepared, so that each
+ * request gets exactly the answer it would have got alone.
+ */
+function singleCreates(deps: Deps): Coalescer<SingleCreate, OrganizationInvitationJson> {
+  let coalescer = coalescers.get(deps.db);
+  if (coalescer === undefined) {
+    const alone = (c: SingleCreate) => insertPrepared(deps, c.organizationId, [c.prepared]).then(([json]) => json!);
+    coalescer = createCoalescer<SingleCreate, OrganizationInvitationJson>(
+      async (batch) => {
+        if (batch.length === 1) return settled([alone(batch[0]!)]);
+        const organizationId = batch[0]!.organizationId;
+        let verdict: EachVerdict;
+        try {
+          verdict = await insertOrganizationInvitationsEach(deps.db, organizationId, batch.map((c) => c.prepared.row), { managePermission: MANAGE_MEMBERSHIPS });
+        } catch (err) {
+          if (createConflictOf(err) === null) deps.log.warn({ err }, 'a coalesced organization invitation create failed; writing its items one by one');
+          return settled(batch.map(alone));
+        }
+        if (verdict.organizationMissing) return settled(batch.map(() => Promise.reject(notFound('organization', organizationId))));
+        return settled(
+          batch.map((c, i) => {
+            const item = verdict.items[i]!;
+            if (item.created !== null) return Promise.resolve(organizationInvitationToJson(item.created, { url: ticketUrl(deps.config.publicUrl, c.prepared.ticket) }));
+            if (item.blocked === null || item.blocked === 'stale') return alone(c); // a seat limit, or a stale row to expire first
+            return Promise.reject(itemBlockedError(organizationId, c.prepared.row, item.blocked));
+          }),
+        );
+      },
+      {
+        maxInFlight: deps.config.writeCoalescing,
+        maxBatch: ORGANIZATION_INVITATION_BULK_MAX * 5,
+        group: (c) => c.organizationId,
+        key: (c) => c.prepared.row.email,
+      },
+    );
+    coalescers.set(deps.db, coalescer);
+  }
+  return coalescer;
+}
+const coalescers = new WeakMap<Deps['db'], Coalescer<SingleCreate, OrganizationInvitationJson>>();
+
 /** Invites one address to the organization (rules at the top of this file). */
 export async function createOrganizationInvitation(deps: Deps, organizationId: string, input: CreateOrganizationInvitationInput): Promise<OrganizationInvitationJson> {
   const prepared = prepare(deps, organizationId, input);
-  const [created] = await insertPrepared(deps, organizationId, [prepared]);
+  const created = await singleCreates(deps).submit({ organizationId, prepared });
   if (prepared.row.notify) deps.notifyOutbox();
-  return created!;
+  return created;
 }
 
 /** 1..10 invitations, all or nothing: one statement for every item; any blocked item fails the request. */
