@@ -75,8 +75,12 @@ export function createCoalescer<I, O>(run: (batch: I[]) => Promise<Outcome<O>[]>
     });
   };
 
-  /** Runs one batch and answers its items; never rejects. */
-  const execute = (batch: Waiting<I, O>[]): Promise<void> => {
+  /**
+   * Runs one batch; `ran` is called as soon as the run is over and BEFORE its items are answered,
+   * so that the next batch is already on its way to the database while this one's answers are
+   * being sent. Never rejects.
+   */
+  const execute = (batch: Waiting<I, O>[], ran: () => void): Promise<void> => {
     let done: Promise<Outcome<O>[]>;
     try {
       done = run(batch.map((w) => w.item));
@@ -84,8 +88,14 @@ export function createCoalescer<I, O>(run: (batch: I[]) => Promise<Outcome<O>[]>
       done = Promise.reject(err);
     }
     return done.then(
-      (outcomes) => settle(batch, outcomes),
-      (err: unknown) => batch.forEach((w) => w.reject(err)),
+      (outcomes) => {
+        ran();
+        settle(batch, outcomes);
+      },
+      (err: unknown) => {
+        ran();
+        batch.forEach((w) => w.reject(err));
+      },
     );
   };
 
@@ -94,7 +104,7 @@ export function createCoalescer<I, O>(run: (batch: I[]) => Promise<Outcome<O>[]>
     if (lane === undefined) return;
     while (lane.queue.length > 0 && lane.inFlight < opts.maxInFlight) {
       lane.inFlight += 1;
-      void execute(take(lane)).finally(() => {
+      void execute(take(lane), () => {
         lane.inFlight -= 1;
         if (lane.inFlight === 0 && lane.queue.length === 0) lanes.delete(group);
         else pump(group);
@@ -107,7 +117,7 @@ export function createCoalescer<I, O>(run: (batch: I[]) => Promise<Outcome<O>[]>
       return new Promise<O>((resolve, reject) => {
         const waiting = { item, resolve, reject };
         if (opts.maxInFlight === 0) {
-          void execute([waiting]); // no coalescing: run now, alone
+          void execute([waiting], () => {}); // no coalescing: run now, alone
           return;
         }
         const group = groupOf(item);

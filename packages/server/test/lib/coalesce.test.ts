@@ -49,6 +49,20 @@ describe('createCoalescer', () => {
     assert.deepEqual(await Promise.all(all), ['done a', 'done b', 'done c', 'done d']);
   });
 
+  it('sends the next run on its way before answering the items of the one that just ended', async () => {
+    let aAnswered = false;
+    let aAnsweredWhenBStarted: boolean | undefined;
+    const c = createCoalescer<Item, string>(async (batch) => {
+      if (batch[0]!.id === 'b') aAnsweredWhenBStarted = aAnswered;
+      await tick();
+      return batch.map((i) => ({ ok: true, value: i.id }));
+    }, { maxInFlight: 1, maxBatch: 10 });
+    const a = c.submit({ id: 'a' }).then((v) => { aAnswered = true; return v; });
+    const b = c.submit({ id: 'b' });
+    assert.deepEqual(await Promise.all([a, b]), ['a', 'b']);
+    assert.equal(aAnsweredWhenBStarted, false);
+  });
+
   it('never puts two items with one key in a run: the later waits for the next run', async () => {
     const { run, runs } = controlledRun();
     const c = createCoalescer(run, { maxInFlight: 1, maxBatch: 10, key: (i: Item) => i.key ?? i.id });
