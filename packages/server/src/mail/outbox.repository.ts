@@ -6,7 +6,7 @@
 // (renew, retry, dead-letter) is fenced on that pair: a worker whose lease expired and whose row
 // was claimed again elsewhere cannot overwrite the newer claim's outcome. All times are the
 // database's now(), so workers on several hosts agree on what is due.
-import { randomUUID } from 'node:crypto';
+import { newId } from '../lib/ids.ts';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { TemplateName } from './templates.ts';
@@ -23,9 +23,14 @@ export interface EmailMessagePayload {
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** A Message-ID fixed when the email is queued, so every (re)send of it carries the same one. */
+/**
+ * A Message-ID fixed when the email is queued, so every (re)send of it carries the same one. Its
+ * left part is a time-ordered id (lib/ids.ts: milliseconds, then 14 random bytes): unique as a
+ * UUID is, and each new one lands at the end of the unique indexes on outbox.message_id and
+ * dev_emails.message_id instead of on a random page of them.
+ */
 export function newMessageId(domain: string): string {
-  return `<${randomUUID()}@${domain}>`;
+  return `<${newId('msg')}@${domain}>`;
 }
 
 export async function enqueueEmails(trx: Db, messages: EmailMessagePayload[], messageDomain: string): Promise<void> {
