@@ -21,6 +21,26 @@ describe(`sign-in (${storeName})`, () => {
     assert.ok((await ok<any>(t, 'GET', `/v1/users/${user.id}`)).last_sign_in_at > 0);
   });
 
+  it('an account imported with a bcrypt digest signs in with its password, and its digest becomes argon2id', async () => {
+    const bcryptjs = (await import('bcryptjs')).default;
+    const made = bcryptjs.hashSync(PASSWORD, 4); // $2b$
+    for (const digest of [made, made.replace(/^\$2b\$/, '$2a$'), made.replace(/^\$2b\$/, '$2y$')]) {
+      const email = uniqueEmail('bcrypt');
+      const user = await ok<any>(t, 'POST', '/v1/users', { email_address: [email], password_digest: digest, password_hasher: 'bcrypt' });
+      const stored = () => t.deps.db.selectFrom('users').select(['password_digest', 'password_hasher']).where('id', '=', user.id).executeTakeFirstOrThrow();
+      fails(await new Browser(t).post('/v1/client/sign_ins', { identifier: email, password: `${PASSWORD}!` }), 422, 'form_password_incorrect');
+      assert.deepEqual(await stored(), { password_digest: digest, password_hasher: 'bcrypt' }, 'a wrong password changes nothing');
+      const body = okRes(await new Browser(t).post('/v1/client/sign_ins', { identifier: email, password: PASSWORD }));
+      assert.equal(body.response.status, 'complete', digest.slice(0, 4));
+      const after = await stored();
+      assert.equal(after.password_hasher, 'argon2id');
+      assert.match(after.password_digest!, /^\$argon2id\$/);
+      // The new digest is the same password: it signs in again, and a wrong one still fails.
+      assert.equal(okRes(await new Browser(t).post('/v1/client/sign_ins', { identifier: email, password: PASSWORD })).response.status, 'complete');
+      fails(await new Browser(t).post('/v1/client/sign_ins', { identifier: email, password: 'not the password' }), 422, 'form_password_incorrect');
+    }
+  });
+
   it('the two-step form: create with the identifier, then attempt_first_factor with the password', async () => {
     const { email } = await newPasswordUser(t);
     const b = new Browser(t);

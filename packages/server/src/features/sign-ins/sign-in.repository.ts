@@ -169,6 +169,15 @@ function signInUsers(db: Db) {
     ]);
 }
 
+/**
+ * Swaps the account's password digest for one made with another hasher, only if the stored digest
+ * is still `previous` (a password changed meanwhile wins). The password itself is unchanged, so is
+ * the user's updated_at.
+ */
+export async function replacePasswordDigest(db: Db, userId: string, previous: string, digest: string, hasher: string): Promise<void> {
+  await db.updateTable('users').set({ password_digest: digest, password_hasher: hasher }).where('id', '=', userId).where('password_digest', '=', previous).execute();
+}
+
 /** The user owning a canonical address, with what sign-in needs (the digest never leaves the service). */
 export async function findSignInUserByEmail(db: Db, email: string): Promise<SignInUser | undefined> {
   return signInUsers(db).where('e.email', '=', email).executeTakeFirst();

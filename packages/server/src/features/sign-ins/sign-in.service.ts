@@ -21,7 +21,7 @@ import { startedResult, type FapiCall, type FapiResult } from '../clients/client
 import { codeError, judgeCode, newEmailCode } from '../clients/verification.ts';
 import { acceptTicketForUser, inspectTicket, whyNotClaimed, type TicketRow } from '../tickets/ticket.accept.ts';
 import { isMissingMemberOrganization } from '../memberships/membership.repository.ts';
-import { verifyPassword, type PasswordHasher } from '../users/user.password.ts';
+import { hashPassword, needsRehash, verifyPassword, type PasswordHasher } from '../users/user.password.ts';
 import {
   findSignInOfClient,
   findSignInOfClientForUpdate,
@@ -31,6 +31,7 @@ import {
   insertTicketSignIn,
   markEmailVerified,
   recordFailedAttempt,
+  replacePasswordDigest,
   resetFailedAttempts,
   updateSignIn,
   type SignInUser,
@@ -53,12 +54,16 @@ async function failedAttempt(deps: Deps, user: SignInUser, error: ApiError): Pro
   throw lockedFor !== null ? locked(lockedFor) : error;
 }
 
-async function passwordMatches(user: SignInUser, password: string): Promise<boolean> {
+/**
+ * Checks the password against the account's digest. A digest imported with another hasher
+ * (bcrypt) that matches is replaced by an argon2id digest of the same password, once.
+ */
+async function passwordMatches(deps: Deps, user: SignInUser, password: string): Promise<boolean> {
   if (user.password_digest === null || user.password_hasher === null) return false;
-  if (user.password_hasher !== 'argon2id') {
-    throw new ApiError('strategy_for_user_invalid', { meta: { param_name: 'strategy' } });
-  }
-  return verifyPassword({ digest: user.password_digest, hasher: user.password_hasher as PasswordHasher }, password);
+  const stored = { digest: user.password_digest, hasher: user.password_hasher as PasswordHasher };
+  if (!(await verifyPassword(stored, password))) return false;
+  if (needsRehash(stored)) await replacePasswordDigest(deps.db, user.id, stored.digest, await hashPassword(password), 'argon2id');
+  return true;
 }
 
 /** Starts the session for a verified sign-in, marks the attempt complete. */
@@ -93,7 +98,7 @@ export async function createSignIn(deps: Deps, call: FapiCall, input: CreateSign
   ensureMaySignIn(user);
   if (input.password !== undefined || input.strategy === 'password') {
     if (input.password === undefined) throw paramMissing('password');
-    if (!(await passwordMatches(user, input.password))) {
+    if (!(await passwordMatches(deps, user, input.password))) {
       return failedAttempt(deps, user, new ApiError('form_password_incorrect', { meta: { param_name: 'password' } }));
     }
     return complete(deps, call, (await resolveClient(deps, call.req))?.id ?? null, null, user, email);
@@ -209,7 +214,7 @@ export async function attemptFirstFactor(deps: Deps, call: FapiCall, id: string,
   ensureMaySignIn(user);
   if (input.strategy === 'password') {
     if (input.password === undefined) throw paramMissing('password');
-    if (!(await passwordMatches(user, input.password))) {
+    if (!(await passwordMatches(deps, user, input.password))) {
       return failedAttempt(deps, user, new ApiError('form_password_incorrect', { meta: { param_name: 'password' } }));
     }
     return complete(deps, call, clientId, row.id, user, row.identifier ?? user.email);

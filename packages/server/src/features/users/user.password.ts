@@ -1,9 +1,12 @@
 // Passwords. A password given in plain text is stored only as an argon2id digest with the OWASP
 // Password Storage Cheat Sheet's first recommended parameters (m=19456 KiB, t=2, p=1). A digest
 // imported from another system (password_digest + password_hasher) is stored as given, after a
-// format check, so a later sign-in can verify it; only argon2id and bcrypt are accepted.
+// format check, so a later sign-in can verify it; only argon2id and bcrypt are accepted. A bcrypt
+// digest that a sign-in verifies is replaced by an argon2id digest of the same password
+// (sign-in.service.ts), so imported accounts move to Tessera's own hashing as their owners sign in.
 import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
+import bcrypt from 'bcryptjs';
 import { ApiError, paramFormatInvalid, paramInvalid, paramMissing } from '../../http/errors.ts';
 
 export const ARGON2ID_PARAMS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -17,7 +20,9 @@ export type PasswordHasher = (typeof SUPPORTED_HASHERS)[number];
 const DIGEST_FORMATS: Record<PasswordHasher, RegExp> = {
   // PHC string; node-argon2 writes the parameters as m,p,t and the reference tool as m,t,p.
   argon2id: /^\$argon2id\$v=19\$[mtp]=\d{1,10},[mtp]=\d{1,10},[mtp]=\d{1,10}\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{16,}$/,
-  bcrypt: /^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$/,
+  // $2a$, $2b$, $2y$ (PHP's name for $2b$) and the original $2$. Not $2x$: the variant of a
+  // broken implementation, which no correct verifier reproduces.
+  bcrypt: /^\$2[aby]?\$\d{2}\$[./A-Za-z0-9]{53}$/,
 };
 
 export interface StoredPassword {
@@ -51,10 +56,19 @@ export async function hashPassword(password: string): Promise<string> {
   return withHashSlot(() => argon2.hash(password, ARGON2ID_PARAMS));
 }
 
-/** Verifies a password against an argon2id digest (Tessera's own, or imported). */
+/** Verifies a password against a stored digest: argon2id (Tessera's own, or imported) or an imported bcrypt one. */
 export async function verifyPassword(stored: StoredPassword, password: string): Promise<boolean> {
-  if (stored.hasher !== 'argon2id') throw new Error(`verifying ${stored.hasher} digests is not implemented`);
+  if (stored.hasher === 'bcrypt') {
+    // bcryptjs reads $2y$ as nothing; it is $2b$ under another name.
+    const digest = stored.digest.replace(/^\$2y\$/, '$2b$');
+    return withHashSlot(() => bcrypt.compare(password, digest));
+  }
   return withHashSlot(() => argon2.verify(stored.digest, password));
+}
+
+/** Whether a verified password should be hashed again with Tessera's own argon2id parameters. */
+export function needsRehash(stored: StoredPassword): boolean {
+  return stored.hasher !== 'argon2id';
 }
 
 /** Length in code points, so a character outside the BMP counts once. */

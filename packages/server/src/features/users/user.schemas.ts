@@ -104,7 +104,7 @@ const NotSupported = <T extends TSchema>(t: T, what: string) =>
 const PasswordFields = {
   password: Type.Optional(Nullable(Type.String({ description: 'At least 8 characters (unless skip_password_checks), at most 256. Stored as argon2id (m=19456 KiB, t=2, p=1).' }))),
   password_digest: Str({ maxLength: 1024, description: 'An existing digest to import; needs password_hasher.' }),
-  password_hasher: Str({ maxLength: 64, description: 'argon2id or bcrypt (other Clerk hashers are refused).' }),
+  password_hasher: Str({ maxLength: 64, description: 'argon2id or bcrypt ($2a$, $2b$, $2y$; other Clerk hashers are refused). A bcrypt digest is replaced by an argon2id one at the first sign-in with the password.' }),
   skip_password_checks: Bool('Skips the minimum length check.'),
 };
 const Flags = {
