@@ -43,6 +43,8 @@ describe(`me, sessions and sign-out (${storeName})`, () => {
     assert.deepEqual(mine.data.map((m: any) => m.organization.id), [org.id]);
     assert.deepEqual(mine.data[0].organization.public_metadata, { tier: 'gold' });
     assert.equal(mine.data[0].organization.private_metadata, undefined);
+    assert.equal(mine.data[0].organization.members_count, 2, 'the creator and this user');
+    assert.equal(mine.data[0].organization.pending_invitations_count, 1, 'the invitation to the unverified address');
     fails(await browser.post(`/v1/me/organization_invitations/${inv.id}/accept`), 400, 'organization_invitation_already_accepted');
     assert.equal(okRes(await browser.get('/v1/me/organization_invitations')).response.total_count, 0);
   });

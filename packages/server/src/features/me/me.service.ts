@@ -8,6 +8,7 @@ import type { FrontendMembershipJson, FrontendUserJson } from '../clients/client
 import type { FapiCall, FapiResult } from '../clients/client.view.ts';
 import { listUserMemberships } from '../memberships/membership.service.ts';
 import type { OrganizationMembershipJson } from '../memberships/membership.schemas.ts';
+import { findOrganizationExtras } from '../organizations/organization.repository.ts';
 import { getOrganizationInvitation, listUserOrganizationInvitations } from '../organization-invitations/organization-invitation.service.ts';
 import type { OrganizationInvitationJson, UserOrganizationInvitationsQueryT } from '../organization-invitations/organization-invitation.schemas.ts';
 import { acceptOrganizationInvitationAsUser, declineOrganizationInvitationAsUser } from '../tickets/ticket.accept.ts';
@@ -30,10 +31,20 @@ export async function getMe(deps: Deps, call: FapiCall): Promise<FapiResult<Fron
   return { response: toFrontendUser(await getUser(deps, session.user_id)), clientId: client.id };
 }
 
+/**
+ * The user's memberships, a page at a time; each organization carries members_count and
+ * pending_invitations_count, as Clerk's Frontend API gives them (what an organization switcher
+ * or list shows), counted for the page in two grouped queries.
+ */
 export async function getMyMemberships(deps: Deps, call: FapiCall, q: { limit?: number; offset?: number }): Promise<FapiResult<FrontendMembershipListJson>> {
   const { client, session } = await requireSession(deps, call.req);
   const list = await listUserMemberships(deps, session.user_id, { limit: q.limit ?? 10, offset: q.offset ?? 0 });
-  return { response: { data: list.data.map(toFrontendMembership), total_count: list.total_count }, clientId: client.id };
+  const extras = await findOrganizationExtras(deps.db, list.data.map((m) => m.organization.id), { counts: true, elevated: false });
+  const data = list.data.map((m) => {
+    const json = toFrontendMembership(m);
+    return { ...json, organization: { ...json.organization, ...extras.get(m.organization.id) } };
+  });
+  return { response: { data, total_count: list.total_count }, clientId: client.id };
 }
 
 /** Invitations to the user's verified addresses (pending by default). */
