@@ -1,5 +1,6 @@
 // SQL for sign-in attempts, and for the password lockout counters on users.
 import { sql, type Insertable, type Kysely, type Transaction, type Updateable } from 'kysely';
+import { jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Database } from '../../db/database.ts';
 import type { SessionRow } from '../clients/client.table.ts';
 import type { SignInRow, SignInsTable } from './sign-in.table.ts';
@@ -150,7 +151,7 @@ export interface SignInUser {
   lockout_seconds_left: number | null;
 }
 
-function signInUsers(db: Db) {
+export function signInUsers(db: Db) {
   return db
     .selectFrom('users as u')
     .innerJoin('email_addresses as e', 'e.user_id', 'u.id')
@@ -176,6 +177,14 @@ function signInUsers(db: Db) {
  */
 export async function replacePasswordDigest(db: Db, userId: string, previous: string, digest: string, hasher: string): Promise<void> {
   await db.updateTable('users').set({ password_digest: digest, password_hasher: hasher }).where('id', '=', userId).where('password_digest', '=', previous).execute();
+}
+
+/**
+ * The account owning the address in `emailColumn` of an outer query, as one JSON value (null when
+ * none): for reading it in the same statement as that query (a ticket and its invitee's account).
+ */
+export function signInUserOfAddress(db: Db, emailColumn: string) {
+  return jsonObjectFrom(signInUsers(db).where('e.email', '=', sql.ref<string>(emailColumn)));
 }
 
 /** The user owning a canonical address, with what sign-in needs (the digest never leaves the service). */

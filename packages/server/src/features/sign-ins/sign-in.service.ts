@@ -109,8 +109,9 @@ export async function createSignIn(deps: Deps, call: FapiCall, input: CreateSign
 }
 
 async function signInWithTicket(deps: Deps, call: FapiCall, token: string | undefined): Promise<FapiResult<SignInJson>> {
-  const ticket = await inspectTicket(deps, token);
-  const user = await findSignInUserByEmail(deps.db, ticket.email);
+  // The ticket and the invitee's account in one statement.
+  const ticket = await inspectTicket(deps, token, { withAccount: true });
+  const user = ticket.account ?? undefined;
   if (!user) throw new ApiError(ticket.kind === 'invitation' ? 'invitation_account_not_exists' : 'organization_invitation_identification_not_exist');
   if (user.banned || user.locked) ensureMaySignIn(user);
   const client = await resolveClient(deps, call.req);

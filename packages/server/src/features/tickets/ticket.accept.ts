@@ -60,14 +60,15 @@ export function ticketUnusable(row: TicketRow | undefined): ApiError {
 }
 
 /** The pending invitation a ticket belongs to; any other case throws its code (see the top). */
-export async function inspectTicket(deps: Deps, ticket: string | undefined): Promise<TicketRow> {
+export async function inspectTicket(deps: Deps, ticket: string | undefined, opts: { withAccount?: boolean } = {}): Promise<TicketRow> {
   const token = typeof ticket === 'string' && ticket.length <= MAX_TICKET_LENGTH ? ticket : '';
   const purpose = ticketPurposeOf(token);
+  const withAccount = opts.withAccount ?? false;
   // A malformed or foreign ticket still costs one lookup, like a well-formed unknown one.
   const row =
     purpose === 'organization_invitation'
-      ? await findOrganizationInvitationTicket(deps.db, hashTicket('organization_invitation', token))
-      : await findInvitationTicket(deps.db, hashTicket('invitation', purpose === 'invitation' ? token : `\u0000${token}`));
+      ? await findOrganizationInvitationTicket(deps.db, hashTicket('organization_invitation', token), withAccount)
+      : await findInvitationTicket(deps.db, hashTicket('invitation', purpose === 'invitation' ? token : `\u0000${token}`), withAccount);
   if (!row || row.status !== 'pending') throw ticketUnusable(row);
   return row;
 }

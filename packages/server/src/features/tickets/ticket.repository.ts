@@ -4,6 +4,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { InvitationStatus } from '../invitations/invitation.table.ts';
+import { signInUserOfAddress, type SignInUser } from '../sign-ins/sign-in.repository.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 type Json = Record<string, unknown>;
@@ -26,6 +27,8 @@ export interface TicketRow {
    * the one read again under the lock.
    */
   seat_limit: number | null;
+  /** With `withAccount`: the account owning the invited address (null when none). */
+  account?: SignInUser | null;
 }
 
 /** An audit row of an acceptance. */
@@ -38,11 +41,15 @@ export interface TicketAudit {
 
 const appStatus = sql<InvitationStatus>`CASE WHEN status = 'pending' AND expires_at <= now() THEN 'expired' ELSE status END`;
 
-/** The application invitation with this ticket hash (any status), or undefined. */
-export async function findInvitationTicket(db: Db, hash: Buffer): Promise<TicketRow | undefined> {
+/**
+ * The application invitation with this ticket hash (any status), or undefined; withAccount: with
+ * the account owning its address, read in the same statement.
+ */
+export async function findInvitationTicket(db: Db, hash: Buffer, withAccount = false): Promise<TicketRow | undefined> {
   const row = await db
     .selectFrom('invitations')
     .select(['id', 'email', 'redirect_url', 'public_metadata', appStatus.as('status')])
+    .$if(withAccount, (q) => q.select(signInUserOfAddress(db, 'invitations.email').as('account')))
     .where('ticket_hash', '=', hash)
     .executeTakeFirst();
   return row && { kind: 'invitation', ...row, private_metadata: {}, organization_id: null, role_id: null, seat_limit: null };
@@ -71,9 +78,12 @@ const organizationInvitationTickets = (db: Db) =>
       sql<number>`coalesce(o.max_allowed_memberships, 0)`.as('seat_limit'),
     ]);
 
-/** The organization invitation with this ticket hash (any status), or undefined. */
-export async function findOrganizationInvitationTicket(db: Db, hash: Buffer): Promise<TicketRow | undefined> {
-  const row = await organizationInvitationTickets(db).where('i.ticket_hash', '=', hash).executeTakeFirst();
+/** The organization invitation with this ticket hash (any status), or undefined; withAccount as for findInvitationTicket. */
+export async function findOrganizationInvitationTicket(db: Db, hash: Buffer, withAccount = false): Promise<TicketRow | undefined> {
+  const row = await organizationInvitationTickets(db)
+    .$if(withAccount, (q) => q.select(signInUserOfAddress(db, 'i.email').as('account')))
+    .where('i.ticket_hash', '=', hash)
+    .executeTakeFirst();
   return row && { kind: 'organization_invitation', ...row };
 }
 
