@@ -24,9 +24,10 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly databasePoolSize: number;
   /**
-   * Write coalescing (lib/coalesce.ts): single creates of one kind run as at most this many
-   * statements at once per process; creates arriving meanwhile are written together by the next
-   * one. 0 turns it off (every create its own statement).
+   * Write coalescing (lib/coalesce.ts): single creates of one kind (of one organization) run as at
+   * most this many statements at once per process; creates arriving meanwhile are written together
+   * by the next one, which starts when a slot frees or the latest one has run WRITE_HOLD_MS. 0
+   * turns it off (every create its own statement, at once).
    */
   readonly writeCoalescing: number;
   /** Named prepared statements on PostgreSQL (off behind a pooler in transaction mode, such as PgBouncer before 1.21). */
@@ -207,7 +208,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     workerPollMs: int(env, 'TESSERA_WORKER_POLL_MS', 1000, 10, 60_000),
     bodyLimitBytes: int(env, 'TESSERA_BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
-    writeCoalescing: int(env, 'TESSERA_WRITE_COALESCING', 1, 0, 200),
+    writeCoalescing: int(env, 'TESSERA_WRITE_COALESCING', 4, 0, 200),
     databasePreparedStatements: bool(env, 'DATABASE_PREPARED_STATEMENTS', true),
     redisUrl,
     rateLimitsEnabled: onOff(env, 'TESSERA_RATE_LIMITS', true),

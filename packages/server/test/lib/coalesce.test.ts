@@ -78,6 +78,26 @@ describe('createCoalescer', () => {
     assert.deepEqual(runs.map((r) => r.batch), [['0'], ['x1', 'y1'], ['x2'], ['x3']]);
   });
 
+  it('with a hold, waiting items start another run only once the latest one has run that long', async () => {
+    const { run, runs } = controlledRun();
+    const c = createCoalescer(run, { maxInFlight: 3, maxBatch: 10, holdMs: 40 });
+    const started = performance.now();
+    const all = [c.submit({ id: 'a' }), c.submit({ id: 'b' }), c.submit({ id: 'c' })];
+    assert.deepEqual(runs.map((r) => r.batch), [['a']], 'b and c are held back while a runs');
+    while (runs.length < 2 && performance.now() - started < 5_000) await new Promise((r) => setTimeout(r, 2));
+    assert.ok(performance.now() - started >= 39, 'not before the hold');
+    assert.deepEqual(runs.map((r) => r.batch), [['a'], ['b', 'c']], 'a is slow: b and c start without it');
+    const d = c.submit({ id: 'd' });
+    assert.equal(runs.length, 2, 'd is held back: the latest run has only just started');
+    runs[0]!.finish();
+    await tick();
+    runs[1]!.finish();
+    await tick();
+    assert.deepEqual(runs.map((r) => r.batch), [['a'], ['b', 'c'], ['d']]);
+    runs[2]!.finish();
+    assert.deepEqual(await Promise.all([...all, d]), ['done a', 'done b', 'done c', 'done d']);
+  });
+
   it('keeps runs to maxBatch items', async () => {
     const { run, runs } = controlledRun();
     const c = createCoalescer(run, { maxInFlight: 1, maxBatch: 2 });

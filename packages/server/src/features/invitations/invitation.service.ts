@@ -14,7 +14,7 @@
 import type { Deps } from '../../deps.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { ApiError, notFound, paramFormatInvalid, paramInvalid } from '../../http/errors.ts';
-import { createCoalescer, settled, type Coalescer } from '../../lib/coalesce.ts';
+import { createCoalescer, settled, WRITE_HOLD_MS, type Coalescer } from '../../lib/coalesce.ts';
 import { canonicalEmail } from '../../lib/email.ts';
 import { newId } from '../../lib/ids.ts';
 import { isAllowedRedirect } from '../../lib/redirect.ts';
@@ -198,7 +198,7 @@ function singleCreates(deps: Deps): Coalescer<InsertItem, InvitationView> {
           }),
         );
       },
-      { maxInFlight: deps.config.writeCoalescing, maxBatch: BULK_MAX * 5, key: (item) => item.row.email },
+      { maxInFlight: deps.config.writeCoalescing, holdMs: WRITE_HOLD_MS, maxBatch: BULK_MAX * 5, key: (item) => item.row.email },
     );
     coalescers.set(deps.db, coalescer);
   }

@@ -28,7 +28,7 @@
 import type { Deps } from '../../deps.ts';
 import { ApiError, notFound, paramFormatInvalid, paramInvalid } from '../../http/errors.ts';
 import { ms } from '../../http/schemas.ts';
-import { createCoalescer, settled, type Coalescer } from '../../lib/coalesce.ts';
+import { createCoalescer, settled, WRITE_HOLD_MS, type Coalescer } from '../../lib/coalesce.ts';
 import { canonicalEmail } from '../../lib/email.ts';
 import { newId } from '../../lib/ids.ts';
 import { isAllowedRedirect } from '../../lib/redirect.ts';
@@ -295,6 +295,7 @@ function singleCreates(deps: Deps): Coalescer<SingleCreate, OrganizationInvitati
       },
       {
         maxInFlight: deps.config.writeCoalescing,
+        holdMs: WRITE_HOLD_MS,
         maxBatch: ORGANIZATION_INVITATION_BULK_MAX * 5,
         group: (c) => c.organizationId,
         key: (c) => c.prepared.row.email,
