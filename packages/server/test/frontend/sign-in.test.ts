@@ -214,6 +214,21 @@ describe(`sign-in (${storeName})`, () => {
     assert.deepEqual(results[0]!.member.public_metadata, { n: 1 });
   });
 
+  it('a ticket sign-in in a new browser (one statement) verifies the address, and its envelope shows the user as GET /v1/client does', async () => {
+    const owner = (await newPasswordUser(t)).user;
+    const org = await newOrg(t, { created_by: owner.id });
+    const { user, email } = await newPasswordUser(t);
+    await t.deps.db.updateTable('email_addresses').set({ verification_status: 'unverified', verification_strategy: 'admin' }).where('user_id', '=', user.id).execute();
+    const inv = await inviteToOrg(t, org.id, { email_address: email });
+    const b = new Browser(t);
+    const body = okRes(await b.post('/v1/client/sign_ins', { strategy: 'ticket', ticket: ticketOf(inv) }));
+    const shown = body.client.sessions[0].user;
+    assert.equal(shown.email_addresses[0].verification.status, 'verified');
+    assert.equal(shown.email_addresses[0].verification.strategy, 'ticket');
+    assert.ok(shown.last_sign_in_at > 0);
+    assert.deepEqual(body.client, okRes(await b.get('/v1/client')).response, 'the same user JSON, to the millisecond');
+  });
+
   it('concurrent sign-ins with one ticket: exactly one wins; the others get organization_invitation_already_accepted and write nothing', async () => {
     const owner = (await newPasswordUser(t)).user;
     const org = await newOrg(t, { created_by: owner.id });

@@ -16,6 +16,7 @@ import { ApiError } from '../../http/errors.ts';
 import { ms } from '../../http/schemas.ts';
 import { newId } from '../../lib/ids.ts';
 import { getUser } from '../users/user.service.ts';
+import type { UserJson } from '../users/user.schemas.ts';
 import { findMembership } from '../memberships/membership.repository.ts';
 import {
   deleteClientById,
@@ -83,6 +84,8 @@ export interface StartedSession {
   token: string;
   /** Whether the client was created with the session (so it has nothing else: no other session, sign-in or sign-up). */
   newClient: boolean;
+  /** The session's user as the statement that started it returned them, when it did (no read needed). */
+  user?: UserJson;
 }
 
 /**
@@ -120,8 +123,8 @@ export function toFrontendUser(user: Awaited<ReturnType<typeof getUser>>): Front
   return rest;
 }
 
-export async function sessionToJson(deps: Deps, s: SessionRow): Promise<SessionJson> {
-  const user = await getUser(deps, s.user_id);
+export async function sessionToJson(deps: Deps, s: SessionRow, knownUser?: UserJson): Promise<SessionJson> {
+  const user = knownUser ?? (await getUser(deps, s.user_id));
   const primary = user.email_addresses.find((e) => e.id === user.primary_email_address_id)?.email_address;
   return {
     object: 'session',

@@ -11,6 +11,7 @@ import { findClientById, findLiveSessionsOfClient } from './client.repository.ts
 import type { ClientJson } from './client.schemas.ts';
 import { sessionToJson, type StartedSession } from './client.service.ts';
 import type { SessionRow } from './client.table.ts';
+import type { UserJson } from '../users/user.schemas.ts';
 
 export interface FapiCall {
   req: FastifyRequest;
@@ -27,11 +28,17 @@ export interface FapiResult<T> {
    * JSON is built without reading it back.
    */
   newClientSession?: SessionRow;
+  /** The new session's user, when the statement that started it returned them. */
+  newClientUser?: UserJson;
 }
 
 /** The FapiResult of a completed sign-in or sign-up. */
 export function startedResult<T>(response: T, started: StartedSession): FapiResult<T> {
-  return { response, clientId: started.clientId, ...(started.newClient ? { newClientSession: started.session } : {}) };
+  return {
+    response,
+    clientId: started.clientId,
+    ...(started.newClient ? { newClientSession: started.session, ...(started.user ? { newClientUser: started.user } : {}) } : {}),
+  };
 }
 
 export async function clientToJson(deps: Deps, clientId: string): Promise<ClientJson | null> {
@@ -55,11 +62,11 @@ export async function clientToJson(deps: Deps, clientId: string): Promise<Client
 }
 
 /** A client created in the same transaction as its one session (same now(): same timestamps). */
-async function newClientToJson(deps: Deps, session: SessionRow): Promise<ClientJson> {
+async function newClientToJson(deps: Deps, session: SessionRow, user?: UserJson): Promise<ClientJson> {
   return {
     object: 'client',
     id: session.client_id,
-    sessions: [await sessionToJson(deps, session)],
+    sessions: [await sessionToJson(deps, session, user)],
     sign_in: null,
     sign_up: null,
     last_active_session_id: session.id,
@@ -69,6 +76,6 @@ async function newClientToJson(deps: Deps, session: SessionRow): Promise<ClientJ
 }
 
 export async function envelope<T>(deps: Deps, result: FapiResult<T>): Promise<{ response: T; client: ClientJson | null }> {
-  if (result.newClientSession !== undefined) return { response: result.response, client: await newClientToJson(deps, result.newClientSession) };
+  if (result.newClientSession !== undefined) return { response: result.response, client: await newClientToJson(deps, result.newClientSession, result.newClientUser) };
   return { response: result.response, client: result.clientId === null ? null : await clientToJson(deps, result.clientId) };
 }

@@ -3,6 +3,8 @@ import { sql, type Insertable, type Kysely, type Transaction, type Updateable } 
 import { jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Database } from '../../db/database.ts';
 import type { SessionRow } from '../clients/client.table.ts';
+import { returningUserWithEmails, userWithEmailsOf, type UserView } from '../users/user.repository.ts';
+import type { EmailAddressRow } from '../users/user.table.ts';
 import type { SignInRow, SignInsTable } from './sign-in.table.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -32,14 +34,18 @@ export interface TicketSignIn {
  * seven: the conditional claim of the invitation (pending and unexpired), the invited address
  * marked verified, the membership with the invited role and metadata (unless the user already is
  * a member), the audit rows, a new client with its session (the organization active), the user's
- * last sign-in time, and the complete sign-in. Everything hangs off the claim, so when the claim
+ * last sign-in time, and the complete sign-in; it returns the user with their addresses as they
+ * now are (for the session JSON, without reading them again). Everything hangs off the claim, so when the claim
  * updates nothing (used, revoked, expired, or another request won), nothing is written and
  * undefined is returned. The same rules as acceptTicketForUser + startSession + insertSignIn
  * (ticket.accept.ts, client.service.ts), which serve every other case.
  */
-export async function insertTicketSignIn(db: Db, a: TicketSignIn): Promise<{ session: SessionRow; signIn: SignInRow } | undefined> {
+export async function insertTicketSignIn(
+  db: Db,
+  a: TicketSignIn,
+): Promise<{ session: SessionRow; signIn: SignInRow; user: { user: UserView; emails: EmailAddressRow[] } } | undefined> {
   const lifetime = sql<Date>`now() + make_interval(secs => ${a.sessionLifetimeSeconds})`;
-  const r = await sql<SessionRow & { sign_in_abandon_at: Date; sign_in_created_at: Date; sign_in_updated_at: Date }>`
+  const r = await sql<SessionRow & { sign_in_abandon_at: Date; sign_in_created_at: Date; sign_in_updated_at: Date; user_with_emails: Record<string, unknown> }>`
     WITH claimed AS (
       UPDATE organization_invitations SET status = 'accepted', accepted_user_id = ${a.userId}, updated_at = now()
        WHERE id = ${a.invitationId} AND status = 'pending' AND expires_at > now()
@@ -64,6 +70,7 @@ export async function insertTicketSignIn(db: Db, a: TicketSignIn): Promise<{ ses
     ),
     signed_in_user AS (
       UPDATE users SET last_sign_in_at = now(), last_active_at = now() WHERE id = ${a.userId} AND EXISTS (SELECT 1 FROM claimed)
+      RETURNING ${returningUserWithEmails({ id: a.emailAddressId, strategy: 'ticket' })}
     ),
     new_client AS (
       INSERT INTO clients (id, token_hash) SELECT ${a.clientId}, ${a.clientTokenHash} FROM claimed
@@ -79,13 +86,14 @@ export async function insertTicketSignIn(db: Db, a: TicketSignIn): Promise<{ ses
       RETURNING abandon_at, created_at, updated_at
     )
     SELECT new_session.*, new_sign_in.abandon_at AS sign_in_abandon_at, new_sign_in.created_at AS sign_in_created_at,
-           new_sign_in.updated_at AS sign_in_updated_at
-      FROM new_session, new_sign_in`.execute(db);
+           new_sign_in.updated_at AS sign_in_updated_at, signed_in_user.user_with_emails
+      FROM new_session, new_sign_in, signed_in_user`.execute(db);
   const row = r.rows[0];
   if (row === undefined) return undefined;
-  const { sign_in_abandon_at, sign_in_created_at, sign_in_updated_at, ...session } = row;
+  const { sign_in_abandon_at, sign_in_created_at, sign_in_updated_at, user_with_emails, ...session } = row;
   return {
     session,
+    user: userWithEmailsOf(user_with_emails),
     signIn: {
       id: a.signInId,
       client_id: a.clientId,

@@ -22,6 +22,7 @@ import { codeError, judgeCode, newEmailCode } from '../clients/verification.ts';
 import { acceptTicketForUser, inspectTicket, whyNotClaimed, type TicketRow } from '../tickets/ticket.accept.ts';
 import { isMissingMemberOrganization } from '../memberships/membership.repository.ts';
 import { hashPassword, needsRehash, verifyPassword, type PasswordHasher } from '../users/user.password.ts';
+import { userRowToJson } from '../users/user.service.ts';
 import {
   findSignInOfClient,
   findSignInOfClientForUpdate,
@@ -160,7 +161,7 @@ async function signInWithTicketAtOnce(deps: Deps, call: FapiCall, ticket: Ticket
     throw err;
   }
   if (rows === undefined) throw await whyNotClaimed(deps.db, ticket);
-  const started: StartedSession = { session: rows.session, clientId, token, newClient: true };
+  const started: StartedSession = { session: rows.session, clientId, token, newClient: true, user: userRowToJson(rows.user.user, rows.user.emails) };
   commitSessionCookie(deps, call.reply, started);
   return startedResult(await signInToJson(deps, rows.signIn, user), started);
 }

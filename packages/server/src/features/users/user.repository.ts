@@ -1,6 +1,6 @@
 // SQL for users and their email addresses. Reads never select password_digest: they return
 // `password_enabled` (computed in SQL) instead, so a digest cannot reach a response by accident.
-import { sql, type Insertable, type Kysely, type OrderByItemBuilder, type SelectQueryBuilder, type Transaction, type Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type OrderByItemBuilder, type RawBuilder, type SelectQueryBuilder, type Transaction, type Updateable } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { EmailAddressRow, EmailAddressesTable, UserRow, UsersTable } from './user.table.ts';
 
@@ -86,22 +86,55 @@ interface EmailAddressJsonRow extends Omit<EmailAddressRow, 'created_at' | 'upda
   updated_at: number;
 }
 
-// The user's addresses, oldest first (ids are time-ordered), as JSON inside the user's row.
-const emailRows = sql<EmailAddressJsonRow[]>`coalesce((
+/**
+ * The user's addresses, oldest first (ids are time-ordered), as JSON inside the user's row. With
+ * `verifiedNow`, the address that the same statement marks verified (by that strategy, if it was
+ * not verified yet) is shown as it will be: a statement's reads do not see its own writes.
+ */
+function emailRowsOf(userId: RawBuilder<unknown>, verifiedNow?: { id: string; strategy: string }) {
+  const changed = verifiedNow ? sql`(e.id = ${verifiedNow.id} AND e.verification_status <> 'verified')` : sql`false`;
+  const status = verifiedNow ? sql`CASE WHEN ${changed} THEN 'verified' ELSE e.verification_status END` : sql`e.verification_status`;
+  const strategy = verifiedNow ? sql`CASE WHEN ${changed} THEN ${verifiedNow.strategy} ELSE e.verification_strategy END` : sql`e.verification_strategy`;
+  const updatedAt = verifiedNow ? sql`CASE WHEN ${changed} THEN now() ELSE e.updated_at END` : sql`e.updated_at`;
+  return sql<EmailAddressJsonRow[]>`coalesce((
   SELECT json_agg(json_build_object(
-           'id', e.id, 'user_id', e.user_id, 'email', e.email, 'verification_status', e.verification_status,
-           'verification_strategy', e.verification_strategy, 'reserved', e.reserved,
-           'created_at', floor(extract(epoch FROM e.created_at) * 1000), 'updated_at', floor(extract(epoch FROM e.updated_at) * 1000))
+           'id', e.id, 'user_id', e.user_id, 'email', e.email, 'verification_status', ${status},
+           'verification_strategy', ${strategy}, 'reserved', e.reserved,
+           'created_at', floor(extract(epoch FROM e.created_at) * 1000), 'updated_at', floor(extract(epoch FROM ${updatedAt}) * 1000))
          ORDER BY e.id)
-    FROM email_addresses e WHERE e.user_id = users.id), '[]')`.as('email_rows');
+    FROM email_addresses e WHERE e.user_id = ${userId}), '[]')`;
+}
 
-/** The user and their email addresses in one statement (findUserById + findEmailAddressesByUserIds). */
-export async function findUserWithEmails(db: Db, id: string): Promise<{ user: UserView; emails: EmailAddressRow[] } | undefined> {
-  const row = await db.selectFrom('users').select([...userColumns, passwordEnabled, emailRows]).where('id', '=', id).executeTakeFirst();
-  if (row === undefined) return undefined;
+type UserWithEmailRows = UserView & { email_rows: EmailAddressJsonRow[] };
+
+function withEmails(row: UserWithEmailRows): { user: UserView; emails: EmailAddressRow[] } {
   const { email_rows, ...user } = row;
   const emails = email_rows.map((e) => ({ ...e, created_at: new Date(Number(e.created_at)), updated_at: new Date(Number(e.updated_at)) }));
   return { user, emails };
+}
+
+/** The user and their email addresses in one statement (findUserById + findEmailAddressesByUserIds). */
+export async function findUserWithEmails(db: Db, id: string): Promise<{ user: UserView; emails: EmailAddressRow[] } | undefined> {
+  const row = await db.selectFrom('users').select([...userColumns, passwordEnabled, emailRowsOf(sql.ref('users.id')).as('email_rows')]).where('id', '=', id).executeTakeFirst();
+  return row === undefined ? undefined : withEmails(row);
+}
+
+/**
+ * For the RETURNING list of a statement that updates one user: the user's row as
+ * findUserWithEmails reads it, as JSON in one column (`user_with_emails`), parsed by
+ * userWithEmailsOf. `verifiedNow` as for emailRowsOf.
+ */
+export function returningUserWithEmails(verifiedNow: { id: string; strategy: string }) {
+  const columns = sql.join(userColumns.map((c) => sql`${sql.lit(c)}, users.${sql.ref(c)}`));
+  return sql`json_build_object(${columns}, 'password_enabled', users.password_digest IS NOT NULL, 'email_rows', ${emailRowsOf(sql.ref('users.id'), verifiedNow)}) AS user_with_emails`;
+}
+
+/** The value of returningUserWithEmails, with its times as Dates (ms precision, as pg reads them). */
+export function userWithEmailsOf(json: Record<string, unknown>): { user: UserView; emails: EmailAddressRow[] } {
+  const dates = ['last_sign_in_at', 'last_active_at', 'legal_accepted_at', 'created_at', 'updated_at'] as const;
+  const row = { ...json } as Record<string, unknown>;
+  for (const k of dates) row[k] = row[k] === null || row[k] === undefined ? null : new Date(Math.floor(Date.parse(String(row[k]))));
+  return withEmails(row as unknown as UserWithEmailRows);
 }
 
 export async function findUserByIdForUpdate(trx: Transaction<Database>, id: string): Promise<UserView | undefined> {
