@@ -7,16 +7,18 @@
 //
 // The rules:
 // - items are grouped (e.g. by organization): a batch holds items of one group, and at most
-//   `maxInFlight` batches of one group run at once (per process). A request that finds a free slot
-//   runs at once, alone: no added latency when the server is not busy. One that finds none waits
-//   for the next free slot of its group and is written with whatever else waited meanwhile. Groups
-//   do not wait on each other: a statement stuck on one organization's row lock holds up only
-//   that organization's creates.
+//   `maxInFlight` batches of one group run at once (per process). A request that finds nothing of
+//   its group running runs at once, alone: no added latency when the server is not busy. One that
+//   finds a run going waits until a slot frees or, with `holdMs`, until the latest run has gone on
+//   that long, and is then written with whatever else waited meanwhile. Groups do not wait on each
+//   other: a statement stuck on one organization's row lock holds up only that organization's
+//   creates.
 // - a batch never holds two items with the same `key` (e.g. one address): the later one waits for
 //   a later batch, so they are written in arrival order, exactly as if one after the other.
 // - `run` answers each item on its own (one outcome per item, in order): a batch is not
 //   all-or-nothing. If `run` throws, every item of the batch gets that error; isolating one bad
 //   item from the others is `run`'s job (retry the items one by one).
+
 /**
  * The hold of the services' create coalescers: about what a coalesced create statement takes on a
  * healthy PostgreSQL (1–1.5 ms for a handful of items, commit included). Requests that arrive
