@@ -184,3 +184,45 @@ export async function settled<O>(promises: Promise<O>[]): Promise<Outcome<O>[]> 
   const results = await Promise.allSettled(promises);
   return results.map((r) => (r.status === 'fulfilled' ? { ok: true, value: r.value } : { ok: false, error: r.reason as unknown }));
 }
+
+export interface WriteCoalescing<I, O, V> {
+  /** What is being written, for the log. */
+  what: string;
+  /** Writes one item on its own, with every rule a single request has. */
+  alone: (item: I) => Promise<O>;
+  /** Writes a batch (2 items or more, one group) in one statement: one verdict per item, in order. */
+  together: (batch: I[]) => Promise<V[]>;
+  /** An item's answer from its verdict (`alone(item)` for what the batch could not decide). */
+  answer: (item: I, verdict: V) => Promise<O>;
+  /** A failure of `together` that a concurrent writer can cause: redone item by item without a warning. */
+  isRace: (err: unknown) => boolean;
+  log: { warn: (obj: object, msg: string) => void };
+  maxInFlight: number;
+  maxBatch: number;
+  group?: (item: I) => string;
+  key?: (item: I) => string;
+}
+
+/**
+ * The services' coalescer for single creates: a lone item is written alone; a batch in one
+ * statement, each item answered from its own verdict; a batch whose statement failed is written
+ * again item by item (an unexpected failure is logged), so each request gets exactly the answer it
+ * would have got alone. Held back for WRITE_HOLD_MS.
+ */
+export function coalesceWrites<I, O, V>(w: WriteCoalescing<I, O, V>): Coalescer<I, O> {
+  const { maxInFlight, maxBatch, group, key } = w;
+  return createCoalescer<I, O>(
+    async (batch) => {
+      if (batch.length === 1) return settled([w.alone(batch[0]!)]);
+      let verdicts: V[];
+      try {
+        verdicts = await w.together(batch);
+      } catch (err) {
+        if (!w.isRace(err)) w.log.warn({ err }, `a coalesced ${w.what} failed; writing its items one by one`);
+        return settled(batch.map((item) => w.alone(item)));
+      }
+      return settled(batch.map((item, i) => w.answer(item, verdicts[i]!)));
+    },
+    { maxInFlight, maxBatch, holdMs: WRITE_HOLD_MS, group, key },
+  );
+}

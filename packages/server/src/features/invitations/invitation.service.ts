@@ -14,7 +14,7 @@
 import type { Deps } from '../../deps.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { ApiError, notFound, paramFormatInvalid, paramInvalid } from '../../http/errors.ts';
-import { createCoalescer, settled, WRITE_HOLD_MS, type Coalescer } from '../../lib/coalesce.ts';
+import { coalesceWrites, type Coalescer } from '../../lib/coalesce.ts';
 import { canonicalEmail } from '../../lib/email.ts';
 import { newId } from '../../lib/ids.ts';
 import { isAllowedRedirect } from '../../lib/redirect.ts';
@@ -178,28 +178,22 @@ function singleCreates(deps: Deps): Coalescer<InsertItem, InvitationView> {
   let coalescer = coalescers.get(deps.db);
   if (coalescer === undefined) {
     const alone = (item: InsertItem) => insertAllOrNothing(deps, [item]).then(([row]) => row!);
-    coalescer = createCoalescer<InsertItem, InvitationView>(
-      async (batch) => {
-        if (batch.length === 1) return settled([alone(batch[0]!)]);
-        let verdicts: InsertItemVerdict[];
-        try {
-          verdicts = await insertInvitationsIfFree(deps.db, batch, { allOrNothing: false });
-        } catch (err) {
-          if (!isUniqueViolation(err, 'invitations_pending_email_key')) deps.log.warn({ err }, 'a coalesced invitation create failed; writing its items one by one');
-          return settled(batch.map(alone));
-        }
-        return settled(
-          batch.map((item, i) => {
-            const v = verdicts[i]!;
-            if (v.created !== null) return Promise.resolve(v.created);
-            if (v.blocked === 'duplicate') return Promise.reject(duplicateRecord([item.row.email]));
-            if (v.blocked === 'claimed') return Promise.reject(identifierExists([item.row.email]));
-            return alone(item);
-          }),
-        );
+    coalescer = coalesceWrites<InsertItem, InvitationView, InsertItemVerdict>({
+      what: 'invitation create',
+      alone,
+      together: (batch) => insertInvitationsIfFree(deps.db, batch, { allOrNothing: false }),
+      answer: (item, v) => {
+        if (v.created !== null) return Promise.resolve(v.created);
+        if (v.blocked === 'duplicate') return Promise.reject(duplicateRecord([item.row.email]));
+        if (v.blocked === 'claimed') return Promise.reject(identifierExists([item.row.email]));
+        return alone(item);
       },
-      { maxInFlight: deps.config.writeCoalescing, holdMs: WRITE_HOLD_MS, maxBatch: BULK_MAX * 5, key: (item) => item.row.email },
-    );
+      isRace: (err) => isUniqueViolation(err, 'invitations_pending_email_key'),
+      log: deps.log,
+      maxInFlight: deps.config.writeCoalescing,
+      maxBatch: BULK_MAX * 5,
+      key: (item) => item.row.email,
+    });
     coalescers.set(deps.db, coalescer);
   }
   return coalescer;

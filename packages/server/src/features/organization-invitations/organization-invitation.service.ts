@@ -28,7 +28,7 @@
 import type { Deps } from '../../deps.ts';
 import { ApiError, notFound, paramFormatInvalid, paramInvalid } from '../../http/errors.ts';
 import { ms } from '../../http/schemas.ts';
-import { createCoalescer, settled, WRITE_HOLD_MS, type Coalescer } from '../../lib/coalesce.ts';
+import { coalesceWrites, type Coalescer } from '../../lib/coalesce.ts';
 import { canonicalEmail } from '../../lib/email.ts';
 import { newId } from '../../lib/ids.ts';
 import { isAllowedRedirect } from '../../lib/redirect.ts';
@@ -272,35 +272,26 @@ function singleCreates(deps: Deps): Coalescer<SingleCreate, OrganizationInvitati
   let coalescer = coalescers.get(deps.db);
   if (coalescer === undefined) {
     const alone = (c: SingleCreate) => insertPrepared(deps, c.organizationId, [c.prepared]).then(([json]) => json!);
-    coalescer = createCoalescer<SingleCreate, OrganizationInvitationJson>(
-      async (batch) => {
-        if (batch.length === 1) return settled([alone(batch[0]!)]);
-        const organizationId = batch[0]!.organizationId;
-        let verdict: EachVerdict;
-        try {
-          verdict = await insertOrganizationInvitationsEach(deps.db, organizationId, batch.map((c) => c.prepared.row), { managePermission: MANAGE_MEMBERSHIPS });
-        } catch (err) {
-          if (createConflictOf(err) === null) deps.log.warn({ err }, 'a coalesced organization invitation create failed; writing its items one by one');
-          return settled(batch.map(alone));
-        }
-        if (verdict.organizationMissing) return settled(batch.map(() => Promise.reject(notFound('organization', organizationId))));
-        return settled(
-          batch.map((c, i) => {
-            const item = verdict.items[i]!;
-            if (item.created !== null) return Promise.resolve(organizationInvitationToJson(item.created, { url: ticketUrl(deps.config.publicUrl, c.prepared.ticket) }));
-            if (item.blocked === null || item.blocked === 'stale') return alone(c); // a seat limit, or a stale row to expire first
-            return Promise.reject(itemBlockedError(organizationId, c.prepared.row, item.blocked));
-          }),
-        );
+    coalescer = coalesceWrites<SingleCreate, OrganizationInvitationJson, EachVerdict['items'][number] & { organizationMissing: boolean }>({
+      what: 'organization invitation create',
+      alone,
+      together: async (batch) => {
+        const v = await insertOrganizationInvitationsEach(deps.db, batch[0]!.organizationId, batch.map((c) => c.prepared.row), { managePermission: MANAGE_MEMBERSHIPS });
+        return v.items.map((item) => ({ ...item, organizationMissing: v.organizationMissing }));
       },
-      {
-        maxInFlight: deps.config.writeCoalescing,
-        holdMs: WRITE_HOLD_MS,
-        maxBatch: ORGANIZATION_INVITATION_BULK_MAX * 5,
-        group: (c) => c.organizationId,
-        key: (c) => c.prepared.row.email,
+      answer: (c, item) => {
+        if (item.organizationMissing) return Promise.reject(notFound('organization', c.organizationId));
+        if (item.created !== null) return Promise.resolve(organizationInvitationToJson(item.created, { url: ticketUrl(deps.config.publicUrl, c.prepared.ticket) }));
+        if (item.blocked === null || item.blocked === 'stale') return alone(c); // a seat limit, or a stale row to expire first
+        return Promise.reject(itemBlockedError(c.organizationId, c.prepared.row, item.blocked));
       },
-    );
+      isRace: (err) => createConflictOf(err) !== null,
+      log: deps.log,
+      maxInFlight: deps.config.writeCoalescing,
+      maxBatch: ORGANIZATION_INVITATION_BULK_MAX * 5,
+      group: (c) => c.organizationId,
+      key: (c) => c.prepared.row.email,
+    });
     coalescers.set(deps.db, coalescer);
   }
   return coalescer;

@@ -133,7 +133,7 @@ export function returningUserWithEmails(verifiedNow: { id: string; strategy: str
 export function userWithEmailsOf(json: Record<string, unknown>): { user: UserView; emails: EmailAddressRow[] } {
   const dates = ['last_sign_in_at', 'last_active_at', 'legal_accepted_at', 'created_at', 'updated_at'] as const;
   const row = { ...json } as Record<string, unknown>;
-  for (const k of dates) row[k] = row[k] === null || row[k] === undefined ? null : new Date(Math.floor(Date.parse(String(row[k]))));
+  for (const k of dates) row[k] = row[k] === null || row[k] === undefined ? null : new Date(String(row[k]));
   return withEmails(row as unknown as UserWithEmailRows);
 }
 
