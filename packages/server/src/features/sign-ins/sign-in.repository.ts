@@ -159,7 +159,7 @@ export interface SignInUser {
   lockout_seconds_left: number | null;
 }
 
-export function signInUsers(db: Db) {
+function signInUsers(db: Db) {
   return db
     .selectFrom('users as u')
     .innerJoin('email_addresses as e', 'e.user_id', 'u.id')
