@@ -16,10 +16,8 @@ export async function insertSignIn(db: Db, row: Omit<Insertable<SignInsTable>, '
 }
 
 export interface TicketSignIn {
-  invitationId: string;
-  userId: string;
-  emailAddressId: string;
-  identifier: string;
+  /** The ticket's purpose-bound hash (ticket.accept.ts ticketLookup). */
+  ticketHash: Buffer;
   membershipId: string;
   clientId: string;
   clientTokenHash: Buffer;
@@ -28,78 +26,100 @@ export interface TicketSignIn {
   signInId: string;
 }
 
+export interface TicketSignedIn {
+  invitationId: string;
+  account: SignInUser;
+  session: SessionRow;
+  signIn: SignInRow;
+  /** The user with their addresses as they now are (the invited one verified). */
+  user: { user: UserView; emails: EmailAddressRow[] };
+}
+
 /**
  * A sign-in with an organization invitation's ticket, in its most common case (a browser without a
- * client, an organization without a seat limit), as ONE statement instead of a transaction of
- * seven: the conditional claim of the invitation (pending and unexpired), the invited address
- * marked verified, the membership with the invited role and metadata (unless the user already is
- * a member), the audit rows, a new client with its session (the organization active), the user's
- * last sign-in time, and the complete sign-in; it returns the user with their addresses as they
- * now are (for the session JSON, without reading them again). Everything hangs off the claim, so when the claim
- * updates nothing (used, revoked, expired, or another request won), nothing is written and
- * undefined is returned. The same rules as acceptTicketForUser + startSession + insertSignIn
- * (ticket.accept.ts, client.service.ts), which serve every other case.
+ * client, an existing account that is neither banned nor locked, an organization without a seat
+ * limit), as ONE statement, ticket lookup included: the conditional claim of the invitation
+ * (pending and unexpired), the invited address marked verified, the membership with the invited
+ * role and metadata (unless the user already is a member), the audit rows, a new client with its
+ * session (the organization active), the user's last sign-in time, and the complete sign-in. It
+ * returns the account as signInUsers reads it and the user with their addresses as they now are
+ * (for the session JSON, without reading them again).
+ *
+ * Everything hangs off the claim, and the claim off the lookup: when this case does not apply
+ * (unknown, used, revoked or expired ticket, no account, a banned or locked one, a seat limit,
+ * another request won), nothing is written and undefined is returned; the caller then takes the
+ * general path, which tells which. The same rules as acceptTicketForUser + startSession +
+ * insertSignIn (ticket.accept.ts, client.service.ts), which serve every other case.
  */
-export async function insertTicketSignIn(
-  db: Db,
-  a: TicketSignIn,
-): Promise<{ session: SessionRow; signIn: SignInRow; user: { user: UserView; emails: EmailAddressRow[] } } | undefined> {
+export async function signInWithOrganizationTicket(db: Db, a: TicketSignIn): Promise<TicketSignedIn | undefined> {
   const lifetime = sql<Date>`now() + make_interval(secs => ${a.sessionLifetimeSeconds})`;
-  const r = await sql<SessionRow & { sign_in_abandon_at: Date; sign_in_created_at: Date; sign_in_updated_at: Date; user_with_emails: Record<string, unknown> }>`
-    WITH claimed AS (
-      UPDATE organization_invitations SET status = 'accepted', accepted_user_id = ${a.userId}, updated_at = now()
-       WHERE id = ${a.invitationId} AND status = 'pending' AND expires_at > now()
-       RETURNING id, organization_id, role_id, public_metadata, private_metadata
+  const account = signInUsers(db).where('e.email', '=', sql<string>`(SELECT email FROM ticket)`).where('u.banned', '=', false).where('u.locked', '=', false);
+  const r = await sql<
+    SessionRow & { sign_in_abandon_at: Date; sign_in_created_at: Date; sign_in_updated_at: Date; invitation_id: string; account: SignInUser; user_with_emails: Record<string, unknown> }
+  >`
+    WITH ticket AS (
+      SELECT i.id, i.email FROM organization_invitations i JOIN organizations o ON o.id = i.organization_id
+       WHERE i.ticket_hash = ${a.ticketHash} AND i.status = 'pending' AND i.expires_at > now() AND o.max_allowed_memberships = 0
+    ),
+    account AS ${account},
+    claimed AS (
+      UPDATE organization_invitations SET status = 'accepted', accepted_user_id = account.id, updated_at = now()
+        FROM account
+       WHERE organization_invitations.id = (SELECT id FROM ticket) AND organization_invitations.status = 'pending' AND organization_invitations.expires_at > now()
+       RETURNING organization_invitations.id, organization_id, role_id, public_metadata, private_metadata,
+                 account.id AS user_id, account.email_address_id, account.email, to_jsonb(account) AS account
     ),
     verified AS (
       UPDATE email_addresses SET verification_status = 'verified', verification_strategy = 'ticket', updated_at = now()
-       WHERE id = ${a.emailAddressId} AND verification_status <> 'verified' AND EXISTS (SELECT 1 FROM claimed)
+       WHERE id = (SELECT email_address_id FROM claimed) AND verification_status <> 'verified'
     ),
     joined AS (
       INSERT INTO organization_memberships (id, organization_id, user_id, role_id, public_metadata, private_metadata)
-      SELECT ${a.membershipId}, organization_id, ${a.userId}, role_id, public_metadata, private_metadata FROM claimed
+      SELECT ${a.membershipId}, organization_id, user_id, role_id, public_metadata, private_metadata FROM claimed
       ON CONFLICT (organization_id, user_id) DO NOTHING
       RETURNING organization_id
     ),
     audited AS (
       INSERT INTO audit_log (actor, action, target, data)
-      SELECT ${a.userId}, 'organization_membership.created', organization_id,
-             jsonb_build_object('user_id', ${a.userId}::text, 'invitation_id', ${a.invitationId}::text) FROM joined
+      SELECT user_id, 'organization_membership.created', organization_id, jsonb_build_object('user_id', user_id, 'invitation_id', id)
+        FROM claimed WHERE EXISTS (SELECT 1 FROM joined)
       UNION ALL
-      SELECT ${a.userId}, 'organization_invitation.accepted', id, NULL::jsonb FROM claimed
+      SELECT user_id, 'organization_invitation.accepted', id, NULL::jsonb FROM claimed
     ),
     signed_in_user AS (
-      UPDATE users SET last_sign_in_at = now(), last_active_at = now() WHERE id = ${a.userId} AND EXISTS (SELECT 1 FROM claimed)
-      RETURNING ${returningUserWithEmails({ id: a.emailAddressId, strategy: 'ticket' })}
+      UPDATE users SET last_sign_in_at = now(), last_active_at = now() WHERE id = (SELECT user_id FROM claimed)
+      RETURNING ${returningUserWithEmails({ id: sql<string>`(SELECT email_address_id FROM claimed)`, strategy: 'ticket' })}
     ),
     new_client AS (
       INSERT INTO clients (id, token_hash) SELECT ${a.clientId}, ${a.clientTokenHash} FROM claimed
     ),
     new_session AS (
       INSERT INTO sessions (id, client_id, user_id, status, active_organization_id, expire_at, abandon_at)
-      SELECT ${a.sessionId}, ${a.clientId}, ${a.userId}, 'active', organization_id, ${lifetime}, ${lifetime} FROM claimed
+      SELECT ${a.sessionId}, ${a.clientId}, user_id, 'active', organization_id, ${lifetime}, ${lifetime} FROM claimed
       RETURNING *
     ),
     new_sign_in AS (
       INSERT INTO sign_ins (id, client_id, status, identifier, user_id, first_factor_strategy, first_factor_status, created_session_id, abandon_at)
-      SELECT ${a.signInId}, ${a.clientId}, 'complete', ${a.identifier}, ${a.userId}, 'ticket', 'verified', id, ${ABANDON_AFTER} FROM new_session
+      SELECT ${a.signInId}, ${a.clientId}, 'complete', claimed.email, claimed.user_id, 'ticket', 'verified', new_session.id, ${ABANDON_AFTER} FROM new_session, claimed
       RETURNING abandon_at, created_at, updated_at
     )
     SELECT new_session.*, new_sign_in.abandon_at AS sign_in_abandon_at, new_sign_in.created_at AS sign_in_created_at,
-           new_sign_in.updated_at AS sign_in_updated_at, signed_in_user.user_with_emails
-      FROM new_session, new_sign_in, signed_in_user`.execute(db);
+           new_sign_in.updated_at AS sign_in_updated_at, claimed.id AS invitation_id, claimed.account, signed_in_user.user_with_emails
+      FROM new_session, new_sign_in, claimed, signed_in_user`.execute(db);
   const row = r.rows[0];
   if (row === undefined) return undefined;
-  const { sign_in_abandon_at, sign_in_created_at, sign_in_updated_at, user_with_emails, ...session } = row;
+  const { sign_in_abandon_at, sign_in_created_at, sign_in_updated_at, invitation_id, account: acct, user_with_emails, ...session } = row;
   return {
+    invitationId: invitation_id,
+    account: acct,
     session,
     user: userWithEmailsOf(user_with_emails),
     signIn: {
       id: a.signInId,
       client_id: a.clientId,
       status: 'complete',
-      identifier: a.identifier,
-      user_id: a.userId,
+      identifier: acct.email,
+      user_id: acct.id,
       first_factor_strategy: 'ticket',
       first_factor_status: 'verified',
       code_email_address_id: null,

@@ -19,7 +19,7 @@ import { newId } from '../../lib/ids.ts';
 import { commitSessionCookie, ensureClient, mintClientToken, resolveClient, startSession, type StartedSession } from '../clients/client.service.ts';
 import { startedResult, type FapiCall, type FapiResult } from '../clients/client.view.ts';
 import { codeError, judgeCode, newEmailCode } from '../clients/verification.ts';
-import { acceptTicketForUser, inspectTicket, whyNotClaimed, type TicketRow } from '../tickets/ticket.accept.ts';
+import { acceptTicketForUser, inspectTicket, ticketLookup } from '../tickets/ticket.accept.ts';
 import { isMissingMemberOrganization } from '../memberships/membership.repository.ts';
 import { hashPassword, needsRehash, verifyPassword, type PasswordHasher } from '../users/user.password.ts';
 import { userRowToJson } from '../users/user.service.ts';
@@ -29,11 +29,11 @@ import {
   findSignInUserByEmail,
   findSignInUserById,
   insertSignIn,
-  insertTicketSignIn,
   markEmailVerified,
   recordFailedAttempt,
   replacePasswordDigest,
   resetFailedAttempts,
+  signInWithOrganizationTicket,
   updateSignIn,
   type SignInUser,
 } from './sign-in.repository.ts';
@@ -110,13 +110,18 @@ export async function createSignIn(deps: Deps, call: FapiCall, input: CreateSign
 }
 
 async function signInWithTicket(deps: Deps, call: FapiCall, token: string | undefined): Promise<FapiResult<SignInJson>> {
+  const client = await resolveClient(deps, call.req);
+  // The common case first, in one statement; it writes nothing when it does not apply. Every
+  // unusable ticket then costs this statement and the lookup below, whatever made it unusable.
+  if (client === null) {
+    const done = await signInWithTicketAtOnce(deps, call, token);
+    if (done) return done;
+  }
   // The ticket and the invitee's account in one statement.
   const ticket = await inspectTicket(deps, token, { withAccount: true });
   const user = ticket.account ?? undefined;
   if (!user) throw new ApiError(ticket.kind === 'invitation' ? 'invitation_account_not_exists' : 'organization_invitation_identification_not_exist');
   if (user.banned || user.locked) ensureMaySignIn(user);
-  const client = await resolveClient(deps, call.req);
-  if (client === null && ticket.kind === 'organization_invitation' && ticket.seat_limit === 0) return signInWithTicketAtOnce(deps, call, ticket, user);
   let started: StartedSession | undefined;
   const row = await deps.db.transaction().execute(async (trx) => {
     await acceptTicketForUser(trx, ticket, user.id, `${ticket.kind}.accepted`);
@@ -137,17 +142,17 @@ async function signInWithTicket(deps: Deps, call: FapiCall, token: string | unde
   return startedResult(await signInToJson(deps, row, user), started!);
 }
 
-/** signInWithTicket's common case (no client yet, no seat limit): one statement (insertTicketSignIn). */
-async function signInWithTicketAtOnce(deps: Deps, call: FapiCall, ticket: TicketRow, user: SignInUser): Promise<FapiResult<SignInJson>> {
-  const { token, hash } = mintClientToken();
+/**
+ * signInWithTicket's common case (an organization invitation, an existing account, no client yet,
+ * no seat limit) in one statement (signInWithOrganizationTicket); undefined when it does not apply.
+ */
+async function signInWithTicketAtOnce(deps: Deps, call: FapiCall, token: string | undefined): Promise<FapiResult<SignInJson> | undefined> {
+  const { token: clientToken, hash } = mintClientToken();
   const clientId = newId('client');
-  let rows: Awaited<ReturnType<typeof insertTicketSignIn>>;
+  let done: Awaited<ReturnType<typeof signInWithOrganizationTicket>>;
   try {
-    rows = await insertTicketSignIn(deps.db, {
-      invitationId: ticket.id,
-      userId: user.id,
-      emailAddressId: user.email_address_id,
-      identifier: ticket.email,
+    done = await signInWithOrganizationTicket(deps.db, {
+      ticketHash: ticketLookup(token).hash,
       membershipId: newId('orgmem'),
       clientId,
       clientTokenHash: hash,
@@ -160,10 +165,10 @@ async function signInWithTicketAtOnce(deps: Deps, call: FapiCall, ticket: Ticket
     if (isMissingMemberOrganization(err)) throw new ApiError('ticket_invalid_code');
     throw err;
   }
-  if (rows === undefined) throw await whyNotClaimed(deps.db, ticket);
-  const started: StartedSession = { session: rows.session, clientId, token, newClient: true, user: userRowToJson(rows.user.user, rows.user.emails) };
+  if (done === undefined) return undefined;
+  const started: StartedSession = { session: done.session, clientId, token: clientToken, newClient: true, user: userRowToJson(done.user.user, done.user.emails) };
   commitSessionCookie(deps, call.reply, started);
-  return startedResult(await signInToJson(deps, rows.signIn, user), started);
+  return startedResult(await signInToJson(deps, done.signIn, done.account), started);
 }
 
 async function ownSignIn(deps: Deps, call: FapiCall, id: string): Promise<{ clientId: string; row: SignInRow }> {

@@ -6,7 +6,8 @@
 // - A ticket that cannot be used gets one code per case and nothing else: ticket_invalid_code
 //   (unknown, forged, or minted for another purpose), ticket_expired_code, revoked_invitation /
 //   organization_invitation_revoked_code, invitation_already_accepted /
-//   organization_invitation_already_accepted. Every case costs the same single indexed lookup.
+//   organization_invitation_already_accepted. Every case costs the same indexed lookups (on a
+//   ticket sign-in in a new browser: the one-statement attempt, then the lookup).
 // - Acceptance is one conditional UPDATE in the caller's transaction, together with the user,
 //   membership and session rows: exactly one of two concurrent acceptances wins, and the loser is
 //   told why (it re-reads the row after the winner committed).
@@ -61,16 +62,27 @@ export function ticketUnusable(row: TicketRow | undefined): ApiError {
 
 /** The pending invitation a ticket belongs to; any other case throws its code (see the top). */
 export async function inspectTicket(deps: Deps, ticket: string | undefined, opts: { withAccount?: boolean } = {}): Promise<TicketRow> {
-  const token = typeof ticket === 'string' && ticket.length <= MAX_TICKET_LENGTH ? ticket : '';
-  const purpose = ticketPurposeOf(token);
+  const { purpose, hash } = ticketLookup(ticket);
   const withAccount = opts.withAccount ?? false;
-  // A malformed or foreign ticket still costs one lookup, like a well-formed unknown one.
   const row =
     purpose === 'organization_invitation'
-      ? await findOrganizationInvitationTicket(deps.db, hashTicket('organization_invitation', token), withAccount)
-      : await findInvitationTicket(deps.db, hashTicket('invitation', purpose === 'invitation' ? token : `\u0000${token}`), withAccount);
+      ? await findOrganizationInvitationTicket(deps.db, hash, withAccount)
+      : await findInvitationTicket(deps.db, hash, withAccount);
   if (!row || row.status !== 'pending') throw ticketUnusable(row);
   return row;
+}
+
+/**
+ * What a ticket is looked up by: the table its purpose names (an application invitation's when
+ * it names none) and its purpose-bound hash. A malformed or foreign ticket gets a hash that
+ * matches nothing, so it still costs one lookup, like a well-formed unknown one.
+ */
+export function ticketLookup(ticket: string | undefined): { purpose: 'invitation' | 'organization_invitation'; hash: Buffer } {
+  const token = typeof ticket === 'string' && ticket.length <= MAX_TICKET_LENGTH ? ticket : '';
+  const purpose = ticketPurposeOf(token);
+  return purpose === 'organization_invitation'
+    ? { purpose, hash: hashTicket('organization_invitation', token) }
+    : { purpose: 'invitation', hash: hashTicket('invitation', purpose === 'invitation' ? token : `\u0000${token}`) };
 }
 
 /**

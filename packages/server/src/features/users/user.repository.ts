@@ -91,7 +91,7 @@ interface EmailAddressJsonRow extends Omit<EmailAddressRow, 'created_at' | 'upda
  * `verifiedNow`, the address that the same statement marks verified (by that strategy, if it was
  * not verified yet) is shown as it will be: a statement's reads do not see its own writes.
  */
-function emailRowsOf(userId: RawBuilder<unknown>, verifiedNow?: { id: string; strategy: string }) {
+function emailRowsOf(userId: RawBuilder<unknown>, verifiedNow?: { id: string | RawBuilder<string>; strategy: string }) {
   const changed = verifiedNow ? sql`(e.id = ${verifiedNow.id} AND e.verification_status <> 'verified')` : sql`false`;
   const status = verifiedNow ? sql`CASE WHEN ${changed} THEN 'verified' ELSE e.verification_status END` : sql`e.verification_status`;
   const strategy = verifiedNow ? sql`CASE WHEN ${changed} THEN ${verifiedNow.strategy} ELSE e.verification_strategy END` : sql`e.verification_strategy`;
@@ -122,9 +122,10 @@ export async function findUserWithEmails(db: Db, id: string): Promise<{ user: Us
 /**
  * For the RETURNING list of a statement that updates one user: the user's row as
  * findUserWithEmails reads it, as JSON in one column (`user_with_emails`), parsed by
- * userWithEmailsOf. `verifiedNow` as for emailRowsOf.
+ * userWithEmailsOf. `verifiedNow` as for emailRowsOf; its id a value, or an expression of the same
+ * statement (the address a CTE of it found).
  */
-export function returningUserWithEmails(verifiedNow: { id: string; strategy: string }) {
+export function returningUserWithEmails(verifiedNow: { id: string | RawBuilder<string>; strategy: string }) {
   const columns = sql.join(userColumns.map((c) => sql`${sql.lit(c)}, users.${sql.ref(c)}`));
   return sql`json_build_object(${columns}, 'password_enabled', users.password_digest IS NOT NULL, 'email_rows', ${emailRowsOf(sql.ref('users.id'), verifiedNow)}) AS user_with_emails`;
 }
