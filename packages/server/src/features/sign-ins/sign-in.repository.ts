@@ -1,6 +1,7 @@
 // SQL for sign-in attempts, and for the password lockout counters on users.
 import { sql, type Insertable, type Kysely, type Transaction, type Updateable } from 'kysely';
 import { jsonObjectFrom } from 'kysely/helpers/postgres';
+import { compileOnce } from '../../db/compile-once.ts';
 import type { Database } from '../../db/database.ts';
 import type { SessionRow } from '../clients/client.table.ts';
 import { returningUserWithEmails, userWithEmailsOf, type UserView } from '../users/user.repository.ts';
@@ -35,6 +36,62 @@ export interface TicketSignedIn {
   user: { user: UserView; emails: EmailAddressRow[] };
 }
 
+/** signInWithOrganizationTicket's statement, built and compiled once (db/compile-once.ts). */
+const ticketSignInStatement = compileOnce<keyof TicketSignIn>((db, v) => {
+  const lifetime = sql<Date>`now() + make_interval(secs => ${v('sessionLifetimeSeconds')})`;
+  const account = signInUsers(db).where('e.email', '=', sql<string>`(SELECT email FROM ticket)`).where('u.banned', '=', false).where('u.locked', '=', false);
+  return sql`
+    WITH ticket AS (
+      SELECT i.id, i.email FROM organization_invitations i JOIN organizations o ON o.id = i.organization_id
+       WHERE i.ticket_hash = ${v('ticketHash')} AND i.status = 'pending' AND i.expires_at > now() AND o.max_allowed_memberships = 0
+    ),
+    account AS ${account},
+    claimed AS (
+      UPDATE organization_invitations SET status = 'accepted', accepted_user_id = account.id, updated_at = now()
+        FROM account
+       WHERE organization_invitations.id = (SELECT id FROM ticket) AND organization_invitations.status = 'pending' AND organization_invitations.expires_at > now()
+       RETURNING organization_invitations.id, organization_id, role_id, public_metadata, private_metadata,
+                 account.id AS user_id, account.email_address_id, account.email, to_jsonb(account) AS account
+    ),
+    verified AS (
+      UPDATE email_addresses SET verification_status = 'verified', verification_strategy = 'ticket', updated_at = now()
+       WHERE id = (SELECT email_address_id FROM claimed) AND verification_status <> 'verified'
+    ),
+    joined AS (
+      INSERT INTO organization_memberships (id, organization_id, user_id, role_id, public_metadata, private_metadata)
+      SELECT ${v('membershipId')}, organization_id, user_id, role_id, public_metadata, private_metadata FROM claimed
+      ON CONFLICT (organization_id, user_id) DO NOTHING
+      RETURNING organization_id
+    ),
+    audited AS (
+      INSERT INTO audit_log (actor, action, target, data)
+      SELECT user_id, 'organization_membership.created', organization_id, jsonb_build_object('user_id', user_id, 'invitation_id', id)
+        FROM claimed WHERE EXISTS (SELECT 1 FROM joined)
+      UNION ALL
+      SELECT user_id, 'organization_invitation.accepted', id, NULL::jsonb FROM claimed
+    ),
+    signed_in_user AS (
+      UPDATE users SET last_sign_in_at = now(), last_active_at = now() WHERE id = (SELECT user_id FROM claimed)
+      RETURNING ${returningUserWithEmails({ id: sql<string>`(SELECT email_address_id FROM claimed)`, strategy: 'ticket' })}
+    ),
+    new_client AS (
+      INSERT INTO clients (id, token_hash) SELECT ${v('clientId')}, ${v('clientTokenHash')} FROM claimed
+    ),
+    new_session AS (
+      INSERT INTO sessions (id, client_id, user_id, status, active_organization_id, expire_at, abandon_at)
+      SELECT ${v('sessionId')}, ${v('clientId')}, user_id, 'active', organization_id, ${lifetime}, ${lifetime} FROM claimed
+      RETURNING *
+    ),
+    new_sign_in AS (
+      INSERT INTO sign_ins (id, client_id, status, identifier, user_id, first_factor_strategy, first_factor_status, created_session_id, abandon_at)
+      SELECT ${v('signInId')}, ${v('clientId')}, 'complete', claimed.email, claimed.user_id, 'ticket', 'verified', new_session.id, ${ABANDON_AFTER} FROM new_session, claimed
+      RETURNING abandon_at, created_at, updated_at
+    )
+    SELECT new_session.*, new_sign_in.abandon_at AS sign_in_abandon_at, new_sign_in.created_at AS sign_in_created_at,
+           new_sign_in.updated_at AS sign_in_updated_at, claimed.id AS invitation_id, claimed.account, signed_in_user.user_with_emails
+      FROM new_session, new_sign_in, claimed, signed_in_user`;
+});
+
 /**
  * A sign-in with an organization invitation's ticket, in its most common case (a browser without a
  * client, an existing account that is neither banned nor locked, an organization without a seat
@@ -51,61 +108,10 @@ export interface TicketSignedIn {
  * general path, which tells which. The same rules as acceptTicketForUser + startSession +
  * insertSignIn (ticket.accept.ts, client.service.ts), which serve every other case.
  */
-export async function signInWithOrganizationTicket(db: Db, a: TicketSignIn): Promise<TicketSignedIn | undefined> {
-  const lifetime = sql<Date>`now() + make_interval(secs => ${a.sessionLifetimeSeconds})`;
-  const account = signInUsers(db).where('e.email', '=', sql<string>`(SELECT email FROM ticket)`).where('u.banned', '=', false).where('u.locked', '=', false);
-  const r = await sql<
-    SessionRow & { sign_in_abandon_at: Date; sign_in_created_at: Date; sign_in_updated_at: Date; invitation_id: string; account: SignInUser; user_with_emails: Record<string, unknown> }
-  >`
-    WITH ticket AS (
-      SELECT i.id, i.email FROM organization_invitations i JOIN organizations o ON o.id = i.organization_id
-       WHERE i.ticket_hash = ${a.ticketHash} AND i.status = 'pending' AND i.expires_at > now() AND o.max_allowed_memberships = 0
-    ),
-    account AS ${account},
-    claimed AS (
-      UPDATE organization_invitations SET status = 'accepted', accepted_user_id = account.id, updated_at = now()
-        FROM account
-       WHERE organization_invitations.id = (SELECT id FROM ticket) AND organization_invitations.status = 'pending' AND organization_invitations.expires_at > now()
-       RETURNING organization_invitations.id, organization_id, role_id, public_metadata, private_metadata,
-                 account.id AS user_id, account.email_address_id, account.email, to_jsonb(account) AS account
-    ),
-    verified AS (
-      UPDATE email_addresses SET verification_status = 'verified', verification_strategy = 'ticket', updated_at = now()
-       WHERE id = (SELECT email_address_id FROM claimed) AND verification_status <> 'verified'
-    ),
-    joined AS (
-      INSERT INTO organization_memberships (id, organization_id, user_id, role_id, public_metadata, private_metadata)
-      SELECT ${a.membershipId}, organization_id, user_id, role_id, public_metadata, private_metadata FROM claimed
-      ON CONFLICT (organization_id, user_id) DO NOTHING
-      RETURNING organization_id
-    ),
-    audited AS (
-      INSERT INTO audit_log (actor, action, target, data)
-      SELECT user_id, 'organization_membership.created', organization_id, jsonb_build_object('user_id', user_id, 'invitation_id', id)
-        FROM claimed WHERE EXISTS (SELECT 1 FROM joined)
-      UNION ALL
-      SELECT user_id, 'organization_invitation.accepted', id, NULL::jsonb FROM claimed
-    ),
-    signed_in_user AS (
-      UPDATE users SET last_sign_in_at = now(), last_active_at = now() WHERE id = (SELECT user_id FROM claimed)
-      RETURNING ${returningUserWithEmails({ id: sql<string>`(SELECT email_address_id FROM claimed)`, strategy: 'ticket' })}
-    ),
-    new_client AS (
-      INSERT INTO clients (id, token_hash) SELECT ${a.clientId}, ${a.clientTokenHash} FROM claimed
-    ),
-    new_session AS (
-      INSERT INTO sessions (id, client_id, user_id, status, active_organization_id, expire_at, abandon_at)
-      SELECT ${a.sessionId}, ${a.clientId}, user_id, 'active', organization_id, ${lifetime}, ${lifetime} FROM claimed
-      RETURNING *
-    ),
-    new_sign_in AS (
-      INSERT INTO sign_ins (id, client_id, status, identifier, user_id, first_factor_strategy, first_factor_status, created_session_id, abandon_at)
-      SELECT ${a.signInId}, ${a.clientId}, 'complete', claimed.email, claimed.user_id, 'ticket', 'verified', new_session.id, ${ABANDON_AFTER} FROM new_session, claimed
-      RETURNING abandon_at, created_at, updated_at
-    )
-    SELECT new_session.*, new_sign_in.abandon_at AS sign_in_abandon_at, new_sign_in.created_at AS sign_in_created_at,
-           new_sign_in.updated_at AS sign_in_updated_at, claimed.id AS invitation_id, claimed.account, signed_in_user.user_with_emails
-      FROM new_session, new_sign_in, claimed, signed_in_user`.execute(db);
+export async function signInWithOrganizationTicket(db: Kysely<Database>, a: TicketSignIn): Promise<TicketSignedIn | undefined> {
+  const r = await db.executeQuery(
+    ticketSignInStatement<SessionRow & { sign_in_abandon_at: Date; sign_in_created_at: Date; sign_in_updated_at: Date; invitation_id: string; account: SignInUser; user_with_emails: Record<string, unknown> }>(db, a),
+  );
   const row = r.rows[0];
   if (row === undefined) return undefined;
   const { sign_in_abandon_at, sign_in_created_at, sign_in_updated_at, invitation_id, account: acct, user_with_emails, ...session } = row;
