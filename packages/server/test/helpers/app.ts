@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
@@ -86,6 +87,25 @@ export async function openTestDatabase(): Promise<{ database: OpenedDatabase; dr
       await c.query(`DROP SCHEMA ${schema} CASCADE`);
       await c.end();
     },
+  };
+}
+
+/**
+ * A migrated test database (openTestDatabase) for the enclosing describe: opened before its tests,
+ * closed and dropped after them. Returns the handle's getter.
+ */
+export function useTestDatabase(): () => OpenedDatabase {
+  let opened: { database: OpenedDatabase; drop: () => Promise<void> } | undefined;
+  before(async () => {
+    opened = await openTestDatabase();
+  });
+  after(async () => {
+    await opened?.database.close();
+    await opened?.drop();
+  });
+  return () => {
+    if (!opened) throw new Error('useTestDatabase: the database is opened in before()');
+    return opened.database;
   };
 }
 

@@ -4,11 +4,11 @@
 // which pins one connection, and reads that connection's pg_prepared_statements. PostgreSQL only:
 // on PGlite every statement passes through as it is.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { CompiledQuery, sql, type Transaction } from 'kysely';
 import type { Database } from '../../src/db/database.ts';
-import { openDatabase, PREPARED_MARK, RETRY_REQUEST, STATEMENT_CACHE, type OpenedDatabase } from '../../src/db/open.ts';
-import { openTestDatabase, storeName } from '../helpers/app.ts';
+import { openDatabase, PREPARED_MARK, RETRY_REQUEST, STATEMENT_CACHE } from '../../src/db/open.ts';
+import { storeName, useTestDatabase } from '../helpers/app.ts';
 
 /** The connection's prepared statements whose text contains `marker`. */
 async function preparedWith(trx: Transaction<Database>, marker: string): Promise<{ name: string; statement: string }[]> {
@@ -20,18 +20,10 @@ async function preparedWith(trx: Transaction<Database>, marker: string): Promise
 const run = (trx: Transaction<Database>, text: string) => trx.executeQuery(CompiledQuery.raw(text, []));
 
 describe('statement cache (PostgreSQL)', { skip: storeName !== 'postgres' && 'PostgreSQL only' }, () => {
-  let database: OpenedDatabase;
-  let drop: () => Promise<void>;
-  before(async () => {
-    ({ database, drop } = await openTestDatabase());
-  });
-  after(async () => {
-    await database.close();
-    await drop();
-  });
+  const database = useTestDatabase();
 
   test('a data statement is prepared from its third use on a connection, with the same results', async () => {
-    await database.db.transaction().execute(async (trx) => {
+    await database().db.transaction().execute(async (trx) => {
       const text = "SELECT 41 + 1 AS n, 'cache-a' AS marker";
       for (let i = 1; i <= 5; i++) {
         const r = await run(trx, text);
@@ -42,7 +34,7 @@ describe('statement cache (PostgreSQL)', { skip: storeName !== 'postgres' && 'Po
   });
 
   test('values are parameters: one prepared statement serves every value', async () => {
-    await database.db.transaction().execute(async (trx) => {
+    await database().db.transaction().execute(async (trx) => {
       for (let i = 0; i < 6; i++) {
         const r = await sql<{ v: number; marker: string }>`SELECT ${i}::int AS v, 'cache-b' AS marker`.execute(trx);
         assert.deepEqual(r.rows, [{ v: i, marker: 'cache-b' }]);
@@ -52,7 +44,7 @@ describe('statement cache (PostgreSQL)', { skip: storeName !== 'postgres' && 'Po
   });
 
   test('a marked statement is prepared from its first use; other statements, and texts of several, never are', async () => {
-    await database.db.transaction().execute(async (trx) => {
+    await database().db.transaction().execute(async (trx) => {
       await run(trx, `${PREPARED_MARK} SELECT 'cache-c' AS marker`);
       assert.equal((await preparedWith(trx, "'cache-c'")).length, 1);
       for (let i = 0; i < 5; i++) await run(trx, "SET LOCAL application_name = 'cache-d'");
@@ -64,7 +56,7 @@ describe('statement cache (PostgreSQL)', { skip: storeName !== 'postgres' && 'Po
   });
 
   test('a prepared statement is prepared afresh (re-planned) after its 10th use, the old one dropped', async () => {
-    await database.db.transaction().execute(async (trx) => {
+    await database().db.transaction().execute(async (trx) => {
       const text = "SELECT 'cache-e' AS marker";
       const names: string[][] = [];
       for (let i = 0; i < STATEMENT_CACHE.prepareAfter - 1 + 11; i++) {
@@ -81,7 +73,7 @@ describe('statement cache (PostgreSQL)', { skip: storeName !== 'postgres' && 'Po
   });
 
   test('at most maxPrepared statements per connection, the least recently used dropped first', async () => {
-    await database.db.transaction().execute(async (trx) => {
+    await database().db.transaction().execute(async (trx) => {
       const n = STATEMENT_CACHE.maxPrepared + 20;
       const text = (i: number) => `SELECT ${i} AS i, 'cache-f' AS marker`;
       for (let i = 0; i < n; i++) {
@@ -102,7 +94,7 @@ describe('statement cache (PostgreSQL)', { skip: storeName !== 'postgres' && 'Po
   });
 
   test('DATABASE_PREPARED_STATEMENTS off (a pooler in transaction mode): nothing is prepared, marked statements neither', async () => {
-    const plain = await openDatabase({ databaseUrl: process.env.DATABASE_URL!, pgliteDir: null, searchPath: database.schema!, poolSize: 1, preparedStatements: false });
+    const plain = await openDatabase({ databaseUrl: process.env.DATABASE_URL!, pgliteDir: null, searchPath: database().schema!, poolSize: 1, preparedStatements: false });
     try {
       await plain.db.transaction().execute(async (trx) => {
         for (let i = 0; i < STATEMENT_CACHE.prepareAfter + 2; i++) {
@@ -118,7 +110,7 @@ describe('statement cache (PostgreSQL)', { skip: storeName !== 'postgres' && 'Po
   });
 
   test('a prepared SELECT * whose table gained a column (a migration by a newer process) is prepared afresh: alone it just runs, in a transaction the request is marked for a retry', async () => {
-    const one = await openDatabase({ databaseUrl: process.env.DATABASE_URL!, pgliteDir: null, searchPath: database.schema!, poolSize: 1 });
+    const one = await openDatabase({ databaseUrl: process.env.DATABASE_URL!, pgliteDir: null, searchPath: database().schema!, poolSize: 1 });
     try {
       const db = one.db;
       await db.executeQuery(CompiledQuery.raw('CREATE TABLE stale_probe (id int)', []));
