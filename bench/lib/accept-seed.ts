@@ -1,9 +1,12 @@
 // Seeds what bench/accept.ts consumes, straight in SQL (INSERT … SELECT over generate_series, so
 // tens of thousands of rows take seconds), with tickets the bench can rebuild without reading them
 // back:
-// - ticket n = 'tkt_<tag>_' + base64url(SHA-256(<run secret> ':' <tag> ':' n)): 43 characters, the
-//   shape of lib/tickets.ts mintTicket (the server only checks the shape and looks the hash up);
-// - ticket_hash = SHA-256('<purpose>:' || ticket), as lib/tickets.ts hashTicket stores it.
+// - ticket n = 'tkt_<tag>_' + base64url(n as 6 bytes) + base64url(SHA-256(<run secret> ':' <tag>
+//   ':' n)): 8 + 43 characters, the shape of lib/tickets.ts mintTicket, with n where a minted
+//   ticket has its minting time (the server only checks the shape and looks the key up), so
+//   tickets seeded in order are ordered like tickets minted one after another;
+// - ticket_hash = those 6 bytes || SHA-256('<purpose>:' || ticket), as lib/tickets.ts hashTicket
+//   stores it.
 // Organization invitations (P2) go to existing users: each row n has a user 'acc<n>@example.com'
 // with that one verified address. Application invitations (P3) go to addresses nobody has
 // ('su<n>@example.com'). Each seeded user has also signed in once before (a client, an ended
@@ -23,15 +26,18 @@ const PURPOSE: Record<Tag, string> = { oinv: 'organization_invitation', inv: 'in
 
 /** The ticket of seeded row n (what the bench sends). */
 export function seededTicket(secret: string, tag: Tag, n: number): string {
-  return `tkt_${tag}_${createHash('sha256').update(`${secret}:${tag}:${n}`).digest('base64url')}`;
+  const order = Buffer.alloc(6);
+  order.writeUIntBE(n, 0, 6);
+  return `tkt_${tag}_${order.toString('base64url')}${createHash('sha256').update(`${secret}:${tag}:${n}`).digest('base64url')}`;
 }
 
 // Every statement below takes $1, $2 = first and last n, $3 = the seeding time in ms (id prefix),
 // and, where it makes tickets, $4 = the run's secret.
 /** The same ticket in SQL, from the secret ($4) and n. */
+const orderSql = `substring(int8send(n::bigint) from 3)`;
 const ticketSql = (tag: Tag) =>
-  `'tkt_${tag}_' || translate(rtrim(encode(sha256(convert_to($4::text || ':${tag}:' || n, 'UTF8')), 'base64'), '='), '+/', '-_')`;
-const hashSql = (tag: Tag) => `sha256(convert_to('${PURPOSE[tag]}:' || ${ticketSql(tag)}, 'UTF8'))`;
+  `'tkt_${tag}_' || translate(encode(${orderSql}, 'base64'), '+/', '-_') || translate(rtrim(encode(sha256(convert_to($4::text || ':${tag}:' || n, 'UTF8')), 'base64'), '='), '+/', '-_')`;
+const hashSql = (tag: Tag) => `${orderSql} || sha256(convert_to('${PURPOSE[tag]}:' || ${ticketSql(tag)}, 'UTF8'))`;
 /** '<prefix>_' + 9 base62 chars of the seeding time ($3, ms) + 18 of n. */
 const idSql = (prefix: string) => `'${prefix}_' || pg_temp.bench_b62($3::bigint, 9) || pg_temp.bench_b62(n, 18)`;
 

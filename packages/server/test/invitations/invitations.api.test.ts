@@ -31,7 +31,7 @@ describe(`application invitations API (${storeName})`, () => {
       assert.ok(Number.isInteger(inv.created_at) && inv.created_at >= before - 5000 && inv.created_at <= Date.now() + 5000, 'created_at is in ms');
       assert.equal(inv.updated_at, inv.created_at);
       assert.ok(Math.abs(inv.expires_at - inv.created_at - 30 * DAY) < 1000, 'expires in 30 days by default');
-      assert.match(inv.url, new RegExp(`^${t.config.publicUrl.replace(/[.]/g, '\\.')}/v1/tickets/accept\\?ticket=tkt_inv_[A-Za-z0-9_-]{43}$`));
+      assert.match(inv.url, new RegExp(`^${t.config.publicUrl.replace(/[.]/g, '\\.')}/v1/tickets/accept\\?ticket=tkt_inv_[A-Za-z0-9_-]{51}$`));
       // notify defaults to true: one email is queued in the same transaction.
       const outbox = await t.deps.db.selectFrom('outbox').select(['payload']).where(sql<string>`payload -> 'vars' ->> 'invitation_id'`, '=', inv.id).execute();
       assert.equal(outbox.length, 1);

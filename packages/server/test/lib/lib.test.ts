@@ -62,18 +62,33 @@ describe('isAllowedRedirect', () => {
 });
 
 describe('tickets', () => {
-  it('carry 256 random bits and are stored only as a purpose-bound SHA-256', () => {
-    const a = mintTicket('invitation');
-    const b = mintTicket('invitation');
+  it('carry their minting time and 256 random bits, and are stored only as the time and a purpose-bound SHA-256', () => {
+    const now = Date.now();
+    const a = mintTicket('invitation', now);
+    const b = mintTicket('invitation', now);
     assert.notEqual(a.token, b.token);
-    const secret = a.token.split('_').slice(2).join('_');
-    assert.equal(Buffer.from(secret, 'base64url').length, 32);
-    assert.deepEqual(a.hash, createHash('sha256').update(`invitation:${a.token}`).digest());
+    const body = a.token.split('_').slice(2).join('_');
+    assert.equal(body.length, 8 + 43);
+    assert.equal(Buffer.from(body.slice(0, 8), 'base64url').readUIntBE(0, 6), now, 'the minting time, in ms');
+    assert.equal(Buffer.from(body.slice(8), 'base64url').length, 32, '256 random bits');
+    assert.deepEqual(a.hash, Buffer.concat([Buffer.from(body.slice(0, 8), 'base64url'), createHash('sha256').update(`invitation:${a.token}`).digest()]));
     assert.equal(ticketPurposeOf(a.token), 'invitation');
     // The same token hashed for another purpose is a different value: it cannot be looked up there.
     assert.notDeepEqual(hashTicket('sign_in_token', a.token), a.hash);
     assert.equal(ticketPurposeOf('tkt_zzz_' + 'a'.repeat(43)), null);
     assert.equal(ticketPurposeOf('inv_123'), null);
+  });
+
+  it('keys sort by minting time, so new keys land at the end of the index', () => {
+    const keys = [5, 1, 3, 2, 4].map((ms) => mintTicket('organization_invitation', 1_700_000_000_000 + ms));
+    const sorted = [...keys].sort((x, y) => Buffer.compare(x.hash, y.hash));
+    assert.deepEqual(sorted.map((k) => Buffer.from(k.token.split('_')[2]!.slice(0, 8), 'base64url').readUIntBE(0, 6) - 1_700_000_000_000), [1, 2, 3, 4, 5]);
+  });
+
+  it('tickets of the earlier shape (256 bits, no time) are still recognised, keyed by the SHA-256 alone', () => {
+    const legacy = `tkt_oinv_${Buffer.alloc(32, 7).toString('base64url')}`;
+    assert.equal(ticketPurposeOf(legacy), 'organization_invitation');
+    assert.deepEqual(hashTicket('organization_invitation', legacy), createHash('sha256').update(`organization_invitation:${legacy}`).digest());
   });
 });
 

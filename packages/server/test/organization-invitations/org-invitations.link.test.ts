@@ -130,10 +130,11 @@ describe(`organization invitation link (${storeName})`, () => {
   it('stores only a purpose-bound hash of the ticket, at least 128 bits', async () => {
     const inv = await invite(t, org.id, { public_metadata: { note: 'x' } });
     const ticket = ticketOf(inv);
-    const secret = ticket.slice('tkt_oinv_'.length);
+    const secret = ticket.slice('tkt_oinv_'.length + 8); // after the minting time
     assert.ok(Buffer.from(secret, 'base64url').length >= 16);
+    const time = Buffer.from(ticket.slice('tkt_oinv_'.length, 'tkt_oinv_'.length + 8), 'base64url');
     const row = await t.deps.db.selectFrom('organization_invitations').selectAll().where('id', '=', inv.id).executeTakeFirstOrThrow();
-    assert.deepEqual(Buffer.from(row.ticket_hash), createHash('sha256').update(`organization_invitation:${ticket}`).digest());
+    assert.deepEqual(Buffer.from(row.ticket_hash), Buffer.concat([time, createHash('sha256').update(`organization_invitation:${ticket}`).digest()]));
     const everything = JSON.stringify(await t.deps.db.selectFrom('organization_invitations').selectAll().execute()) +
       JSON.stringify(await t.deps.db.selectFrom('outbox').selectAll().execute()) +
       JSON.stringify(await t.deps.db.selectFrom('audit_log').selectAll().execute());

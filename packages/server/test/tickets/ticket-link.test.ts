@@ -46,6 +46,20 @@ describe(`invitation link (${storeName})`, () => {
     assert.equal(list.body[0].status, 'pending');
   });
 
+  it('a ticket of the earlier shape (no time part), stored before tickets carried their minting time, still works', async () => {
+    const inv = await invite();
+    const legacy = `tkt_inv_${randomBytes(32).toString('base64url')}`;
+    await t.deps.db.updateTable('invitations').set({ ticket_hash: createHash('sha256').update(`invitation:${legacy}`).digest() }).where('id', '=', inv.id).execute();
+    const res = await follow(`/v1/tickets/accept?ticket=${legacy}`);
+    assert.equal(res.statusCode, 303);
+    const loc = new URL(res.headers.location as string);
+    assert.equal(loc.searchParams.get('__clerk_ticket'), legacy);
+    assert.equal(loc.searchParams.get('__clerk_status'), 'sign_up');
+    // The ticket the invitation had until then no longer matches it.
+    const old = new URL((await follow(inv.url)).headers.location as string);
+    assert.equal(old.searchParams.get('__clerk_ticket'), null);
+  });
+
   it('redirects to redirect_url, keeping its own query', async () => {
     const inv = await invite({ redirect_url: 'https://app.example.com/accept?from=email' });
     const loc = new URL((await follow(inv.url)).headers.location as string);
@@ -96,9 +110,10 @@ describe(`invitation link (${storeName})`, () => {
   it('stores only a purpose-bound hash of the ticket', async () => {
     const inv = await invite({ public_metadata: { note: 'x' } });
     const row = await t.deps.db.selectFrom('invitations').selectAll().where('id', '=', inv.id).executeTakeFirstOrThrow();
-    const secret = inv.ticket.slice('tkt_inv_'.length);
+    const secret = inv.ticket.slice('tkt_inv_'.length + 8); // after the minting time
     assert.ok(Buffer.from(secret, 'base64url').length >= 16, 'at least 128 bits');
-    assert.deepEqual(Buffer.from(row.ticket_hash), createHash('sha256').update(`invitation:${inv.ticket}`).digest());
+    const time = Buffer.from(inv.ticket.slice('tkt_inv_'.length, 'tkt_inv_'.length + 8), 'base64url');
+    assert.deepEqual(Buffer.from(row.ticket_hash), Buffer.concat([time, createHash('sha256').update(`invitation:${inv.ticket}`).digest()]));
     const everything = JSON.stringify(await t.deps.db.selectFrom('invitations').selectAll().execute()) +
       JSON.stringify(await t.deps.db.selectFrom('outbox').selectAll().execute()) +
       JSON.stringify(await t.deps.db.selectFrom('audit_log').selectAll().execute());
