@@ -1,6 +1,6 @@
 // The dev mailbox: with no SMTP_URL, "sending" is storing the email in dev_emails, in the same
-// transaction that marks the outbox row sent (recordSent). A re-delivered row (same Message-ID)
-// is stored once.
+// transaction that locks the outbox rows and marks them sent (recordSent; the worker never calls
+// send for it). A re-delivered row (same Message-ID) is stored once.
 import { insertDevEmails } from '../features/dev-mailbox/dev-mailbox.repository.ts';
 import type { MailTransport } from './transport.ts';
 
@@ -8,7 +8,7 @@ export function createDevMailboxTransport(): MailTransport {
   return {
     name: 'dev-mailbox',
     async send() {
-      // Nothing leaves the process; the store happens in recordSent.
+      // Never called by the worker (recordSent delivers); nothing leaves the process.
     },
     async recordSent(trx, emails) {
       await insertDevEmails(

@@ -82,26 +82,40 @@ export async function claimDueEmails(db: Kysely<Database>, opts: { limit: number
   });
 }
 
+/** Pending email rows that are due and not leased (or whose lease ran out), oldest first. */
+function dueEmails(db: Db, limit: number) {
+  return db
+    .selectFrom('outbox')
+    .where('topic', '=', 'email')
+    .where('status', '=', 'pending')
+    .where('available_at', '<=', sql<Date>`now()`)
+    .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<=', sql<Date>`now()`)]))
+    .orderBy('available_at')
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked();
+}
+
 async function claimDueEmailsIn(trx: Transaction<Database>, opts: { limit: number; leaseMs: number }): Promise<ClaimedEmail[]> {
   return trx
     .updateTable('outbox')
     .set({ lease_until: leaseEnd(opts.leaseMs), attempts: sql<number>`attempts + 1` })
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('outbox')
-        .select('id')
-        .where('topic', '=', 'email')
-        .where('status', '=', 'pending')
-        .where('available_at', '<=', sql<Date>`now()`)
-        .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<=', sql<Date>`now()`)]))
-        .orderBy('available_at')
-        .orderBy('id')
-        .limit(opts.limit)
-        .forUpdate()
-        .skipLocked(),
-    )
+    .where('id', 'in', dueEmails(trx, opts.limit).select('id'))
     .returning(['id', 'payload', 'message_id', 'attempts', 'last_error'])
     .execute();
+}
+
+/**
+ * For a transport that delivers inside the database (the dev mailbox): up to `limit` due rows,
+ * locked until the caller's transaction ends, which stores and marks them. Other workers skip
+ * them meanwhile (SKIP LOCKED), as they skip a leased row; no lease is written, so a batch costs
+ * no claim UPDATE, and a worker that dies mid-batch holds nothing once its transaction is rolled
+ * back. `attempts` is the row's, unchanged. The same scan as claimDueEmails (bitmap scans off).
+ */
+export async function lockDueEmails(trx: Transaction<Database>, limit: number): Promise<ClaimedEmail[]> {
+  await sql`SET LOCAL enable_bitmapscan = off`.execute(trx);
+  return dueEmails(trx, limit).select(['id', 'payload', 'message_id', 'attempts', 'last_error']).execute();
 }
 
 function fenced(claims: readonly Claim[]) {
@@ -163,7 +177,7 @@ export async function scheduleRetry(db: Kysely<Database>, claim: Claim, delayMs:
  * A permanent failure, or too many attempts: status 'dead', never claimed again. The sealed link
  * stays (still sealed) so an operator can requeue the row after fixing the cause.
  */
-export async function markDead(db: Kysely<Database>, claim: Claim, error: string): Promise<void> {
+export async function markDead(db: Db, claim: Claim, error: string): Promise<void> {
   await db
     .updateTable('outbox')
     .set({ status: 'dead', lease_until: null, last_error: error })

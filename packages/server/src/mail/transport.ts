@@ -1,7 +1,8 @@
 // How an email leaves the outbox. Two transports: SMTP (config.smtpUrl set) and the dev mailbox
-// (the dev_emails table). The worker treats them alike: `send` hands the message to the next hop
-// and resolves only once that hop accepted it; `recordSent`, when a transport has one, runs inside
-// the transaction that marks the outbox rows sent, so storing and marking are one commit.
+// (the dev_emails table). `send` hands the message to the next hop and resolves only once that hop
+// accepted it. A transport with `recordSent` delivers inside the database instead: the worker
+// never calls its `send`, and stores a batch with `recordSent` in the transaction that locks the
+// outbox rows and marks them sent, so storing and marking are one commit.
 import type { Transaction } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';

@@ -9,6 +9,8 @@
 //   workers (in-process or `npm run worker`) can share one outbox; the lease is renewed while a
 //   row is being worked on, so only a worker that stopped renewing (killed, or cut off from the
 //   database) loses its rows; a stuck SMTP conversation is ended by the transport's timeouts.
+//   A transport that delivers inside the database (the dev mailbox) needs no lease: a batch is
+//   one transaction that locks its rows (SKIP LOCKED), stores the emails and marks them sent.
 // - transient failures (4xx, refused connections, timeouts) come back after an exponential
 //   backoff; permanent ones (5xx to the message, an unrenderable payload) and rows that used up
 //   maxAttempts are dead-lettered with last_error kept.
@@ -21,6 +23,7 @@ import { outboxSecretBox } from '../lib/secret-box.ts';
 import { composeOutboxEmail, type ComposeContext } from './compose.ts';
 import {
   claimDueEmails,
+  lockDueEmails,
   markDead,
   markEmailsSent,
   releaseClaims,
@@ -170,16 +173,7 @@ export function startOutboxWorker(deps: WorkerDeps, opts: WorkerOptions = {}): O
       while (marks.length > 0) {
         const items = marks.splice(0, 500);
         try {
-          const ids = items.map((m) => m.row.id);
-          if (transport.recordSent) {
-            const record = transport.recordSent.bind(transport);
-            await db.transaction().execute(async (trx) => {
-              await record(trx, items.map((m) => m.email));
-              await markEmailsSent(trx, ids);
-            });
-          } else {
-            await markEmailsSent(db, ids);
-          }
+          await markEmailsSent(db, items.map((m) => m.row.id));
           for (const m of items) m.resolve();
         } catch (err) {
           for (const m of items) m.reject(err);
@@ -235,12 +229,47 @@ export function startOutboxWorker(deps: WorkerDeps, opts: WorkerOptions = {}): O
     }
   };
 
+  // --- a transport that delivers inside the database (the dev mailbox): a batch is one transaction ---
+  // The due rows are locked (lockDueEmails), composed, stored by the transport and marked sent, and
+  // the commit ends the lock: no lease, no claim UPDATE, one commit per batch. Rendering is the only
+  // thing that can fail here, and it fails the same way every time (compose.ts), so such a row is
+  // dead-lettered in the same transaction. untilEmpty as for drain.
+  const deliverInDatabase = async (record: NonNullable<MailTransport['recordSent']>, untilEmpty: boolean): Promise<number> => {
+    let handled = 0;
+    while (!stopped) {
+      // Yield to I/O between batches (embedded PGlite: see refill below).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const batch = await db.transaction().execute(async (trx) => {
+        const rows = await lockDueEmails(trx, batchSize);
+        const sent: { id: number; email: OutgoingEmail }[] = [];
+        for (const row of rows) {
+          try {
+            sent.push({ id: row.id, email: composeOutboxEmail(row, ctx) });
+          } catch (err) {
+            const why = classifySendError(err).message;
+            await markDead(trx, row, why);
+            log.warn({ outboxId: row.id, messageId: row.message_id, error: why }, 'email dead-lettered');
+          }
+        }
+        if (sent.length > 0) {
+          await record(trx, sent.map((x) => x.email));
+          await markEmailsSent(trx, sent.map((x) => x.id));
+        }
+        return rows.length;
+      });
+      handled += batch;
+      if (batch === 0 || (!untilEmpty && batch < batchSize)) break;
+    }
+    return handled;
+  };
+
   // --- one drain: `concurrency` lanes pull from a local queue that is refilled by batch claims ---
   // untilEmpty: claim again until a claim finds nothing (drainOnce). Otherwise (the polling loop)
   // a claim that finds less than a full batch ends the drain once its rows are handled: the
   // backlog is gone, and rows committed meanwhile nudged the loop, which claims them in the next
   // drain, together with whatever else arrived by then.
   const drain = async (untilEmpty: boolean): Promise<number> => {
+    if (transport.recordSent) return deliverInDatabase(transport.recordSent.bind(transport), untilEmpty);
     const queue: ClaimedEmail[] = [];
     let exhausted = false;
     let failure: unknown = null;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { startTestApp, storeName, type TestApp } from '../helpers/app.ts';
 import { startOutboxWorker, type OutboxWorker } from '../../src/mail/worker.ts';
-import { claimDueEmails } from '../../src/mail/outbox.repository.ts';
+import { claimDueEmails, lockDueEmails } from '../../src/mail/outbox.repository.ts';
 import { composeOutboxEmail } from '../../src/mail/compose.ts';
 import { createDevMailboxTransport } from '../../src/mail/dev-mailbox.transport.ts';
 import { createSecretBox } from '../../src/lib/secret-box.ts';
@@ -142,6 +142,72 @@ describe(`dev mailbox (${storeName})`, () => {
       const doc = (await t.app.inject({ method: 'GET', url: '/v1/openapi.json' })).json<{ paths: Record<string, unknown> }>();
       assert.ok('/v1/dev/emails' in doc.paths);
       assert.ok(!('/dev/mailbox' in doc.paths));
+    });
+  });
+
+  describe('delivery inside the database: one transaction per batch, no lease', () => {
+    let t: TestApp;
+    let w: OutboxWorker;
+    before(async () => {
+      t = await startTestApp();
+      w = startOutboxWorker(t.deps, { poll: false });
+    });
+    after(async () => {
+      await w.stop();
+      await t.close();
+    });
+
+    it('a batch goes from pending to sent without a claim: no lease written, attempts unchanged', T, async () => {
+      await createInvitation(t, 'batch-a@example.com');
+      await createInvitation(t, 'batch-b@example.com');
+      assert.equal(await w.drainOnce(), 2);
+      for (const row of await outboxRows(t)) {
+        assert.equal(row.status, 'sent');
+        assert.equal(row.attempts, 0);
+        assert.equal(row.lease_until, null);
+      }
+      const stored = await t.database.db.selectFrom('dev_emails').select('to_address').orderBy('id').execute();
+      assert.deepEqual(stored.map((r) => r.to_address), ['batch-a@example.com', 'batch-b@example.com']);
+    });
+
+    it('a row that cannot be rendered is dead-lettered in its batch; the others are delivered', T, async () => {
+      await createInvitation(t, 'good@example.com');
+      const bad = await t.database.db
+        .insertInto('outbox')
+        .values({ topic: 'email', payload: JSON.stringify({ template: 'no_such_template', to: 'bad@example.com', vars: {} }), message_id: '<bad-row@test>' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      assert.equal(await w.drainOnce(), 2);
+      const rows = await outboxRows(t);
+      const dead = rows.find((r) => r.id === bad.id)!;
+      assert.equal(dead.status, 'dead');
+      assert.match(dead.last_error ?? '', /cannot render/);
+      assert.equal(rows.find((r) => r.payload.to === 'good@example.com')?.status, 'sent');
+      assert.equal(await w.drainOnce(), 0, 'the dead row is not tried again');
+    });
+
+    it('rows locked by another batch in flight are skipped, and delivered once it ends without them', { ...T, skip: storeName !== 'postgres' && 'PGlite has one connection: a transaction held open blocks every other statement' }, async () => {
+      await createInvitation(t, 'held@example.com');
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const lockedNow = new Promise<void>((resolve) => (locked = resolve));
+      // Another worker's batch: it locks the row and then fails (rolled back) before storing anything.
+      const other = t.database.db
+        .transaction()
+        .execute(async (trx) => {
+          assert.equal((await lockDueEmails(trx, 100)).length, 1);
+          locked();
+          await released;
+          throw new Error('the other worker died');
+        })
+        .catch((err: Error) => err.message);
+      await lockedNow;
+      assert.equal(await w.drainOnce(), 0, 'skipped while locked');
+      release();
+      assert.equal(await other, 'the other worker died');
+      assert.equal(await w.drainOnce(), 1, 'due again at once: no lease to wait out');
+      assert.equal((await outboxRows(t)).find((r) => r.payload.to === 'held@example.com')?.status, 'sent');
     });
   });
 
