@@ -27,19 +27,31 @@ interface DevEmailJson {
 // A broken worker tends to hang rather than fail; a bounded test fails, and its cleanup stops the worker.
 const T = { timeout: 15_000 };
 
+/** A development instance and a worker that only delivers on drainOnce(), for one describe. */
+function appWithWorker(): { app: () => TestApp; worker: () => OutboxWorker } {
+  let t: TestApp | undefined;
+  let w: OutboxWorker | undefined;
+  before(async () => {
+    t = await startTestApp();
+    w = startOutboxWorker(t.deps, { poll: false });
+  });
+  after(async () => {
+    await w?.stop();
+    await t?.close();
+  });
+  return { app: () => t!, worker: () => w! };
+}
+
 describe(`dev mailbox (${storeName})`, () => {
   // One app for these tests (a PGlite takes seconds to start): they run in order and build on
   // each other's emails, which the counts below spell out.
   describe('on a development instance without SMTP_URL', () => {
+    const ctx = appWithWorker();
     let t: TestApp;
     let w: OutboxWorker;
-    before(async () => {
-      t = await startTestApp();
-      w = startOutboxWorker(t.deps, { poll: false });
-    });
-    after(async () => {
-      await w.stop();
-      await t.close();
+    before(() => {
+      t = ctx.app();
+      w = ctx.worker();
     });
 
     const listEmails = async (query = '') => {
@@ -146,15 +158,12 @@ describe(`dev mailbox (${storeName})`, () => {
   });
 
   describe('delivery inside the database: one transaction per batch, no lease', () => {
+    const ctx = appWithWorker();
     let t: TestApp;
     let w: OutboxWorker;
-    before(async () => {
-      t = await startTestApp();
-      w = startOutboxWorker(t.deps, { poll: false });
-    });
-    after(async () => {
-      await w.stop();
-      await t.close();
+    before(() => {
+      t = ctx.app();
+      w = ctx.worker();
     });
 
     it('a batch goes from pending to sent without a claim: no lease written, attempts unchanged', T, async () => {
