@@ -146,7 +146,7 @@ export async function releaseClaims(db: Kysely<Database>, claims: readonly Claim
 
 /**
  * Marks rows sent after the next hop accepted them, and drops the sealed link from the payload so
- * it does not stay in the database. Not fenced: if the message was accepted it was sent, whichever
+ * it does not stay in the database. The ids go as one array (one statement text for any batch). Not fenced: if the message was accepted it was sent, whichever
  * claim did it; a row already 'sent' (a duplicate delivery) keeps its first sent_at.
  */
 export async function markEmailsSent(db: Db, ids: readonly number[]): Promise<void> {
@@ -154,7 +154,7 @@ export async function markEmailsSent(db: Db, ids: readonly number[]): Promise<vo
   await db
     .updateTable('outbox')
     .set({ status: 'sent', sent_at: sql<Date>`now()`, lease_until: null, payload: sql<string>`payload - 'sealed'` })
-    .where('id', 'in', [...ids])
+    .where('id', '=', sql<number>`ANY(${[...ids]}::bigint[])`)
     .where('status', '<>', 'sent')
     .execute();
 }

@@ -10,6 +10,7 @@ import { composeOutboxEmail } from '../../src/mail/compose.ts';
 import { createDevMailboxTransport } from '../../src/mail/dev-mailbox.transport.ts';
 import { createSecretBox } from '../../src/lib/secret-box.ts';
 import { escapeHtml } from '../../src/lib/html.ts';
+import { insertDevEmails } from '../../src/features/dev-mailbox/dev-mailbox.repository.ts';
 import { createInvitation, linkInText, outboxRows } from './mail-helpers.ts';
 
 interface DevEmailJson {
@@ -177,6 +178,14 @@ describe(`dev mailbox (${storeName})`, () => {
       }
       const stored = await t.database.db.selectFrom('dev_emails').select('to_address').orderBy('id').execute();
       assert.deepEqual(stored.map((r) => r.to_address), ['batch-a@example.com', 'batch-b@example.com']);
+    });
+
+    it('stores a batch as one array per column, any text intact (quotes, backslashes, braces, commas, NULL, newlines, unicode)', T, async () => {
+      const tricky = ['plain', 'say "hi"', 'back\\slash \\" end', '{a,b}', 'NULL', 'line\nbreak\r\n\ttab', 'ünïcødé ✉️ 日本', "it's", ''];
+      const emails = tricky.map((x, i) => ({ message_id: `<tricky-${i}@test>`, from_address: 'from@example.com', to_address: `t${i}@example.com`, subject: x, html: `<p>${x}</p>`, text: x }));
+      await insertDevEmails(t.database.db, emails);
+      const stored = await t.database.db.selectFrom('dev_emails').select(['message_id', 'subject', 'html', 'text']).where('message_id', 'like', '<tricky-%').orderBy('id').execute();
+      assert.deepEqual(stored, emails.map((e) => ({ message_id: e.message_id, subject: e.subject, html: e.html, text: e.text })));
     });
 
     it('a row that cannot be rendered is dead-lettered in its batch; the others are delivered', T, async () => {
