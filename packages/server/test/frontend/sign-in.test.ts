@@ -1,9 +1,14 @@
 // Sign-in: password, email code, and a ticket for an existing user (accepting an organization
 // invitation). Wrong passwords and codes lock the account; a sign-in rotates the client token.
 import { after, before, describe, it } from 'node:test';
+import { createHash, randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { storeName, type TestApp } from '../helpers/app.ts';
-import { Browser, expire, fails, inviteToApp, inviteToOrg, lastCodeSentTo, newOrg, newPasswordUser, ok, okRes, PASSWORD, startFapiApp, ticketOf, uniqueEmail } from './frontend.helpers.ts';
+
+/** The stored key of a client token with the time part (features/clients: time part, then SHA-256). */
+const hashTokenLike = (token: string): Buffer =>
+  Buffer.concat([Buffer.from(token.slice(0, 8), 'base64url'), createHash('sha256').update(`client:${token}`).digest()]);
+import { Browser, expire, fails, inviteToApp, inviteToOrg, lastCodeSentTo, newOrg, newPasswordUser, ok, okRes, PASSWORD, signedIn, startFapiApp, ticketOf, uniqueEmail } from './frontend.helpers.ts';
 
 describe(`sign-in (${storeName})`, () => {
   let t: TestApp;
@@ -114,10 +119,21 @@ describe(`sign-in (${storeName})`, () => {
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('__client='))!;
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /SameSite=Lax/);
-    assert.match(cookie, /^__client=[A-Za-z0-9_-]{43};/, '256-bit token');
+    assert.match(cookie, /^__client=[A-Za-z0-9_-]{8}[A-Za-z0-9_-]{43};/, 'its creation time, then a 256-bit token');
     const stored = await t.deps.db.selectFrom('clients').select('token_hash').execute();
     const token = /^__client=([^;]+)/.exec(cookie)![1]!;
     assert.ok(!stored.some((r) => Buffer.from(r.token_hash).toString('utf8').includes(token)), 'only a hash is stored');
+  });
+
+  it('a client cookie of the earlier shape (43 characters, no time part) still signs the browser in', async () => {
+    const { browser } = await signedIn(t);
+    const client = await t.deps.db.selectFrom('clients').select('id').where('token_hash', '=', hashTokenLike(browser.cookies.get('__client')!)).executeTakeFirstOrThrow();
+    const legacy = randomBytes(32).toString('base64url');
+    await t.deps.db.updateTable('clients').set({ token_hash: createHash('sha256').update(`client:${legacy}`).digest() }).where('id', '=', client.id).execute();
+    const old = new Browser(t);
+    old.cookies.set('__client', legacy);
+    okRes(await old.get('/v1/me'));
+    fails(await browser.get('/v1/me'), 401, 'signed_out');
   });
 
   it('ticket, existing user: accepts the organization invitation, verifies the address, makes the org active', async () => {

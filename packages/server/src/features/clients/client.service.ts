@@ -7,7 +7,7 @@
 //   token planted before sign-in (session fixation) is worthless afterwards.
 // - One user per browser: starting a session ends the client's other active sessions.
 // - A session is usable while active and before expire_at; signing out ends it for good.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../../db/database.ts';
@@ -15,6 +15,8 @@ import type { Deps } from '../../deps.ts';
 import { ApiError } from '../../http/errors.ts';
 import { ms } from '../../http/schemas.ts';
 import { newId } from '../../lib/ids.ts';
+import { sha256 } from '../../lib/tickets.ts';
+import { timeKey, timePart } from '../../lib/time-keyed.ts';
 import { getUser } from '../users/user.service.ts';
 import type { UserJson } from '../users/user.schemas.ts';
 import { findMembership } from '../memberships/membership.repository.ts';
@@ -35,10 +37,13 @@ import type { ClientRow, SessionRow } from './client.table.ts';
 export const CLIENT_COOKIE = '__client';
 const CLIENT_COOKIE_MAX_AGE = 365 * 24 * 3600;
 
-const hashToken = (token: string): Buffer => createHash('sha256').update(`client:${token}`).digest();
-/** A new client cookie token and the hash the database keeps of it. */
+/** The key the database keeps of a client token: its time part and SHA-256 (lib/time-keyed.ts). */
+const hashToken = (token: string): Buffer => timeKey(token, sha256(`client:${token}`));
+/** A client cookie token: its creation time, then 256 random bits. */
+const CLIENT_TOKEN = /^(?:[A-Za-z0-9_-]{8})?[A-Za-z0-9_-]{43}$/;
+/** A new client cookie token and the key the database keeps of it. */
 export const mintClientToken = (): { token: string; hash: Buffer } => {
-  const token = randomBytes(32).toString('base64url');
+  const token = `${timePart()}${randomBytes(32).toString('base64url')}`;
   return { token, hash: hashToken(token) };
 };
 
@@ -62,7 +67,7 @@ function setClientCookie(deps: Deps, reply: FastifyReply, token: string | null):
 /** The browser's client from its cookie, or null (no cookie, or one that matches nothing). */
 export async function resolveClient(deps: Deps, req: FastifyRequest): Promise<ClientRow | null> {
   const token = readCookie(req.headers.cookie, CLIENT_COOKIE);
-  if (token === null || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  if (token === null || !CLIENT_TOKEN.test(token)) return null;
   return (await findClientByTokenHash(deps.db, hashToken(token))) ?? null;
 }
 
