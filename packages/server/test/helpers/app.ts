@@ -50,7 +50,9 @@ export const storeName = process.env.DATABASE_URL ? 'postgres' : 'pglite';
  * Migrates a test app's schema in the database every PostgreSQL test shares. Kysely's migrator
  * looks for its bookkeeping table by introspecting every schema of the database, and calls
  * has_schema_privilege on each: a schema another test app drops at that instant fails the call
- * ('schema "t_…" does not exist', naming the other schema). Only that failure is retried.
+ * ('schema "t_…" does not exist'), and so does one of its tables dropped with it ('relation
+ * "t_….organization_memberships" does not exist'), naming the other schema. Only that failure is
+ * retried.
  */
 async function migrateInSharedDatabase(database: OpenedDatabase, schema: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -58,7 +60,8 @@ async function migrateInSharedDatabase(database: OpenedDatabase, schema: string)
       await migrateToLatest(database.db, schema);
       return;
     } catch (err) {
-      const other = /schema "(t_[0-9a-f]+|rl_[0-9a-f]+)" does not exist/.exec(err instanceof Error ? err.message : String(err))?.[1];
+      const m = /(?:schema "(t_[0-9a-f]+|rl_[0-9a-f]+)"|relation "(t_[0-9a-f]+|rl_[0-9a-f]+)\.[^"]*") does not exist/.exec(err instanceof Error ? err.message : String(err));
+      const other = m?.[1] ?? m?.[2];
       if (other === undefined || other === schema || attempt >= 5) throw err;
     }
   }
