@@ -239,6 +239,7 @@ export function startOutboxWorker(deps: WorkerDeps, opts: WorkerOptions = {}): O
     while (!stopped) {
       // Yield to I/O between batches (embedded PGlite: see refill below).
       await new Promise<void>((resolve) => setImmediate(resolve));
+      const dead: { outboxId: number; messageId: string; error: string }[] = [];
       const batch = await db.transaction().execute(async (trx) => {
         const rows = await lockDueEmails(trx, batchSize);
         const sent: { id: number; email: OutgoingEmail }[] = [];
@@ -248,7 +249,7 @@ export function startOutboxWorker(deps: WorkerDeps, opts: WorkerOptions = {}): O
           } catch (err) {
             const why = classifySendError(err).message;
             await markDead(trx, row, why);
-            log.warn({ outboxId: row.id, messageId: row.message_id, error: why }, 'email dead-lettered');
+            dead.push({ outboxId: row.id, messageId: row.message_id, error: why });
           }
         }
         if (sent.length > 0) {
@@ -257,6 +258,8 @@ export function startOutboxWorker(deps: WorkerDeps, opts: WorkerOptions = {}): O
         }
         return rows.length;
       });
+      // Said once committed: a batch rolled back dead-lettered nothing.
+      for (const d of dead) log.warn(d, 'email dead-lettered');
       handled += batch;
       if (batch === 0 || (!untilEmpty && batch < batchSize)) break;
     }
