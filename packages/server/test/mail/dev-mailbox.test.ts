@@ -28,19 +28,18 @@ interface DevEmailJson {
 // A broken worker tends to hang rather than fail; a bounded test fails, and its cleanup stops the worker.
 const T = { timeout: 15_000 };
 
-/** A development instance and a worker that only delivers on drainOnce(), for one describe. */
-function appWithWorker(): { app: () => TestApp; worker: () => OutboxWorker } {
-  let t: TestApp | undefined;
-  let w: OutboxWorker | undefined;
+/** A development instance and a worker that only delivers on drainOnce(), for one describe (set in its before()). */
+function appWithWorker(): { t: TestApp; w: OutboxWorker } {
+  const ctx = {} as { t: TestApp; w: OutboxWorker };
   before(async () => {
-    t = await startTestApp();
-    w = startOutboxWorker(t.deps, { poll: false });
+    ctx.t = await startTestApp();
+    ctx.w = startOutboxWorker(ctx.t.deps, { poll: false });
   });
   after(async () => {
-    await w?.stop();
-    await t?.close();
+    await ctx.w?.stop();
+    await ctx.t?.close();
   });
-  return { app: () => t!, worker: () => w! };
+  return ctx;
 }
 
 describe(`dev mailbox (${storeName})`, () => {
@@ -48,25 +47,19 @@ describe(`dev mailbox (${storeName})`, () => {
   // each other's emails, which the counts below spell out.
   describe('on a development instance without SMTP_URL', () => {
     const ctx = appWithWorker();
-    let t: TestApp;
-    let w: OutboxWorker;
-    before(() => {
-      t = ctx.app();
-      w = ctx.worker();
-    });
 
     const listEmails = async (query = '') => {
-      const res = await t.app.inject({ method: 'GET', url: `/v1/dev/emails${query}`, headers: t.auth });
+      const res = await ctx.t.app.inject({ method: 'GET', url: `/v1/dev/emails${query}`, headers: ctx.t.auth });
       assert.equal(res.statusCode, 200, res.body);
       return res.json<{ data: DevEmailJson[]; total_count: number }>();
     };
 
     it('delivers into dev_emails in the transaction that marks the row sent; the API lists it', T, async () => {
-      const inv = await createInvitation(t, 'Dev.Person@Example.com');
+      const inv = await createInvitation(ctx.t, 'Dev.Person@Example.com');
       assert.equal((await listEmails()).total_count, 0, 'nothing before the worker runs');
-      assert.equal(await w.drainOnce(), 1);
+      assert.equal(await ctx.w.drainOnce(), 1);
 
-      const [row] = await outboxRows(t);
+      const [row] = await outboxRows(ctx.t);
       assert.equal(row?.status, 'sent');
       assert.equal('sealed' in row!.payload, false);
 
@@ -75,7 +68,7 @@ describe(`dev mailbox (${storeName})`, () => {
       const email = list.data[0]!;
       assert.equal(email.object, 'dev_email');
       assert.equal(email.to, 'dev.person@example.com');
-      assert.equal(email.from, t.config.mailFrom);
+      assert.equal(email.from, ctx.t.config.mailFrom);
       assert.equal(email.subject, "You're invited to join Acme Test");
       assert.equal(email.message_id, row!.message_id);
       assert.equal(typeof email.created_at, 'number');
@@ -85,18 +78,18 @@ describe(`dev mailbox (${storeName})`, () => {
     });
 
     it('stores a re-delivered email (same Message-ID) once', T, async () => {
-      await createInvitation(t, 'twice@example.com');
+      await createInvitation(ctx.t, 'twice@example.com');
       // Worker A claims the row and stores the email, but its lease ran out before that (it was
       // stalled), so worker B claims the row again and delivers it too.
-      const claimed = await claimDueEmails(t.database.db, { limit: 10, leaseMs: 60_000 });
+      const claimed = await claimDueEmails(ctx.t.database.db, { limit: 10, leaseMs: 60_000 });
       assert.equal(claimed.length, 1);
-      const email = composeOutboxEmail(claimed[0]!, { box: createSecretBox(t.deps.instance.secretKey, 'outbox'), mailFrom: t.config.mailFrom });
+      const email = composeOutboxEmail(claimed[0]!, { box: createSecretBox(ctx.t.deps.instance.secretKey, 'outbox'), mailFrom: ctx.t.config.mailFrom });
       const transport = createDevMailboxTransport();
-      await t.database.db.transaction().execute((trx) => transport.recordSent!(trx, [email]));
-      await t.database.db.updateTable('outbox').set({ lease_until: sql<Date>`now() - interval '1 second'` }).where('status', '=', 'pending').execute();
+      await ctx.t.database.db.transaction().execute((trx) => transport.recordSent!(trx, [email]));
+      await ctx.t.database.db.updateTable('outbox').set({ lease_until: sql<Date>`now() - interval '1 second'` }).where('status', '=', 'pending').execute();
 
-      assert.equal(await w.drainOnce(), 1);
-      const rows = await outboxRows(t);
+      assert.equal(await ctx.w.drainOnce(), 1);
+      const rows = await outboxRows(ctx.t);
       assert.equal(rows.find((r) => r.message_id === email.messageId)?.status, 'sent');
       const list = await listEmails('?to=twice@example.com');
       assert.equal(list.total_count, 1);
@@ -104,9 +97,9 @@ describe(`dev mailbox (${storeName})`, () => {
     });
 
     it('filters by recipient (canonical, case-insensitive) and paginates newest first', T, async () => {
-      await createInvitation(t, 'filter-a@example.com');
-      await createInvitation(t, 'filter-b@example.com');
-      assert.equal(await w.drainOnce(), 2);
+      await createInvitation(ctx.t, 'filter-a@example.com');
+      await createInvitation(ctx.t, 'filter-b@example.com');
+      assert.equal(await ctx.w.drainOnce(), 2);
 
       const a = await listEmails('?to=FILTER-A@Example.COM');
       assert.deepEqual(a.data.map((e) => e.to), ['filter-a@example.com']);
@@ -125,14 +118,14 @@ describe(`dev mailbox (${storeName})`, () => {
     });
 
     it('needs the secret key for the API', T, async () => {
-      const res = await t.app.inject({ method: 'GET', url: '/v1/dev/emails' });
+      const res = await ctx.t.app.inject({ method: 'GET', url: '/v1/dev/emails' });
       assert.equal(res.statusCode, 401);
     });
 
     it('shows the emails on /dev/mailbox, escaped, with the link clickable, under a strict CSP', T, async () => {
       const list = await listEmails('?to=dev.person@example.com');
       const email = list.data[0]!;
-      const res = await t.app.inject({ method: 'GET', url: '/dev/mailbox' });
+      const res = await ctx.t.app.inject({ method: 'GET', url: '/dev/mailbox' });
       assert.equal(res.statusCode, 200);
       assert.match(String(res.headers['content-type']), /^text\/html/);
       const csp = String(res.headers['content-security-policy']);
@@ -152,7 +145,7 @@ describe(`dev mailbox (${storeName})`, () => {
     });
 
     it('is not in the OpenAPI document, while the API is', T, async () => {
-      const doc = (await t.app.inject({ method: 'GET', url: '/v1/openapi.json' })).json<{ paths: Record<string, unknown> }>();
+      const doc = (await ctx.t.app.inject({ method: 'GET', url: '/v1/openapi.json' })).json<{ paths: Record<string, unknown> }>();
       assert.ok('/v1/dev/emails' in doc.paths);
       assert.ok(!('/dev/mailbox' in doc.paths));
     });
@@ -160,58 +153,52 @@ describe(`dev mailbox (${storeName})`, () => {
 
   describe('delivery inside the database: one transaction per batch, no lease', () => {
     const ctx = appWithWorker();
-    let t: TestApp;
-    let w: OutboxWorker;
-    before(() => {
-      t = ctx.app();
-      w = ctx.worker();
-    });
 
     it('a batch goes from pending to sent without a claim: no lease written, attempts unchanged', T, async () => {
-      await createInvitation(t, 'batch-a@example.com');
-      await createInvitation(t, 'batch-b@example.com');
-      assert.equal(await w.drainOnce(), 2);
-      for (const row of await outboxRows(t)) {
+      await createInvitation(ctx.t, 'batch-a@example.com');
+      await createInvitation(ctx.t, 'batch-b@example.com');
+      assert.equal(await ctx.w.drainOnce(), 2);
+      for (const row of await outboxRows(ctx.t)) {
         assert.equal(row.status, 'sent');
         assert.equal(row.attempts, 0);
         assert.equal(row.lease_until, null);
       }
-      const stored = await t.database.db.selectFrom('dev_emails').select('to_address').orderBy('id').execute();
+      const stored = await ctx.t.database.db.selectFrom('dev_emails').select('to_address').orderBy('id').execute();
       assert.deepEqual(stored.map((r) => r.to_address), ['batch-a@example.com', 'batch-b@example.com']);
     });
 
     it('stores a batch as one array per column, any text intact (quotes, backslashes, braces, commas, NULL, newlines, unicode)', T, async () => {
       const tricky = ['plain', 'say "hi"', 'back\\slash \\" end', '{a,b}', 'NULL', 'line\nbreak\r\n\ttab', 'ünïcødé ✉️ 日本', "it's", ''];
       const emails = tricky.map((x, i) => ({ message_id: `<tricky-${i}@test>`, from_address: 'from@example.com', to_address: `t${i}@example.com`, subject: x, html: `<p>${x}</p>`, text: x }));
-      await insertDevEmails(t.database.db, emails);
-      const stored = await t.database.db.selectFrom('dev_emails').select(['message_id', 'subject', 'html', 'text']).where('message_id', 'like', '<tricky-%').orderBy('id').execute();
+      await insertDevEmails(ctx.t.database.db, emails);
+      const stored = await ctx.t.database.db.selectFrom('dev_emails').select(['message_id', 'subject', 'html', 'text']).where('message_id', 'like', '<tricky-%').orderBy('id').execute();
       assert.deepEqual(stored, emails.map((e) => ({ message_id: e.message_id, subject: e.subject, html: e.html, text: e.text })));
     });
 
     it('a row that cannot be rendered is dead-lettered in its batch; the others are delivered', T, async () => {
-      await createInvitation(t, 'good@example.com');
-      const bad = await t.database.db
+      await createInvitation(ctx.t, 'good@example.com');
+      const bad = await ctx.t.database.db
         .insertInto('outbox')
         .values({ topic: 'email', payload: JSON.stringify({ template: 'no_such_template', to: 'bad@example.com', vars: {} }), message_id: '<bad-row@test>' })
         .returning('id')
         .executeTakeFirstOrThrow();
-      assert.equal(await w.drainOnce(), 2);
-      const rows = await outboxRows(t);
+      assert.equal(await ctx.w.drainOnce(), 2);
+      const rows = await outboxRows(ctx.t);
       const dead = rows.find((r) => r.id === bad.id)!;
       assert.equal(dead.status, 'dead');
       assert.match(dead.last_error ?? '', /cannot render/);
       assert.equal(rows.find((r) => r.payload.to === 'good@example.com')?.status, 'sent');
-      assert.equal(await w.drainOnce(), 0, 'the dead row is not tried again');
+      assert.equal(await ctx.w.drainOnce(), 0, 'the dead row is not tried again');
     });
 
     it('rows locked by another batch in flight are skipped, and delivered once it ends without them', { ...T, skip: storeName !== 'postgres' && 'PGlite has one connection: a transaction held open blocks every other statement' }, async () => {
-      await createInvitation(t, 'held@example.com');
+      await createInvitation(ctx.t, 'held@example.com');
       let release!: () => void;
       const released = new Promise<void>((resolve) => (release = resolve));
       let locked!: () => void;
       const lockedNow = new Promise<void>((resolve) => (locked = resolve));
       // Another worker's batch: it locks the row and then fails (rolled back) before storing anything.
-      const other = t.database.db
+      const other = ctx.t.database.db
         .transaction()
         .execute(async (trx) => {
           assert.equal((await lockDueEmails(trx, 100)).length, 1);
@@ -221,11 +208,11 @@ describe(`dev mailbox (${storeName})`, () => {
         })
         .catch((err: Error) => err.message);
       await lockedNow;
-      assert.equal(await w.drainOnce(), 0, 'skipped while locked');
+      assert.equal(await ctx.w.drainOnce(), 0, 'skipped while locked');
       release();
       assert.equal(await other, 'the other worker died');
-      assert.equal(await w.drainOnce(), 1, 'due again at once: no lease to wait out');
-      assert.equal((await outboxRows(t)).find((r) => r.payload.to === 'held@example.com')?.status, 'sent');
+      assert.equal(await ctx.w.drainOnce(), 1, 'due again at once: no lease to wait out');
+      assert.equal((await outboxRows(ctx.t)).find((r) => r.payload.to === 'held@example.com')?.status, 'sent');
     });
   });
 
