@@ -16,3 +16,8 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
 export function isForeignKeyViolation(err: unknown, constraint?: string): boolean {
   return isConstraintError(err, '23503', constraint);
 }
+
+/** PostgreSQL broke a deadlock by failing this statement (SQLSTATE 40P01); it changed nothing. */
+export function isDeadlock(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '40P01';
+}

@@ -159,16 +159,23 @@ describe(`sign-in (${storeName})`, () => {
     fails(await new Browser(t).post('/v1/client/sign_ins', { strategy: 'ticket', ticket: ticketOf(inv) }), 400, 'organization_invitation_already_accepted');
   });
 
-  it('concurrent accepts into one organization all land (no seat limit: they do not queue on each other)', async () => {
+  it('concurrent accepts into one organization all land, each browser signed in as its own invitee (they are written together)', async () => {
     const owner = (await newPasswordUser(t)).user;
     const org = await newOrg(t, { created_by: owner.id });
-    const invited = await Promise.all(Array.from({ length: 6 }, async () => {
-      const { email } = await newPasswordUser(t);
-      return inviteToOrg(t, org.id, { email_address: email });
+    const invited = await Promise.all(Array.from({ length: 12 }, async () => {
+      const { user, email } = await newPasswordUser(t);
+      return { userId: user.id, inv: await inviteToOrg(t, org.id, { email_address: email }) };
     }));
-    const results = await Promise.all(invited.map((inv) => new Browser(t).post('/v1/client/sign_ins', { strategy: 'ticket', ticket: ticketOf(inv) })));
-    for (const r of results) okRes(r);
-    assert.equal((await ok<any>(t, 'GET', `/v1/organizations/${org.id}/memberships`)).total_count, 7);
+    const browsers = invited.map(() => new Browser(t));
+    const results = await Promise.all(invited.map(({ inv }, i) => browsers[i]!.post('/v1/client/sign_ins', { strategy: 'ticket', ticket: ticketOf(inv) })));
+    for (const [i, r] of results.entries()) {
+      const sessionId = (okRes(r) as any).response.created_session_id as string;
+      const session = await t.deps.db.selectFrom('sessions').select(['user_id', 'active_organization_id']).where('id', '=', sessionId).executeTakeFirstOrThrow();
+      assert.deepEqual(session, { user_id: invited[i]!.userId, active_organization_id: org.id });
+      const me = okRes(await browsers[i]!.get('/v1/me')) as any;
+      assert.equal(me.response.id, invited[i]!.userId, 'the cookie is the session of its own invitee');
+    }
+    assert.equal((await ok<any>(t, 'GET', `/v1/organizations/${org.id}/memberships`)).total_count, 13);
   });
 
   it('ticket without an account: organization_invitation_identification_not_exist / invitation_account_not_exists; expired: ticket_expired_code', async () => {

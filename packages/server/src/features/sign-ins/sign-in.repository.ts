@@ -23,7 +23,6 @@ export interface TicketSignIn {
   clientId: string;
   clientTokenHash: Buffer;
   sessionId: string;
-  sessionLifetimeSeconds: number;
   signInId: string;
 }
 
@@ -36,108 +35,145 @@ export interface TicketSignedIn {
   user: { user: UserView; emails: EmailAddressRow[] };
 }
 
-/** signInWithOrganizationTicket's statement, built and compiled once (db/compile-once.ts). */
-const ticketSignInStatement = compileOnce<keyof TicketSignIn>((db, v) => {
-  const lifetime = sql<Date>`now() + make_interval(secs => ${v('sessionLifetimeSeconds')})`;
-  const account = signInUsers(db).where('e.email', '=', sql<string>`(SELECT email FROM ticket)`).where('u.banned', '=', false).where('u.locked', '=', false);
+/** Per item of signInWithOrganizationTickets: its arrays' parameter type. */
+const ITEM_COLUMNS = ['ticket_hash', 'membership_id', 'client_id', 'client_token_hash', 'session_id', 'sign_in_id'] as const;
+
+/**
+ * signInWithOrganizationTickets's statement, built and compiled once (db/compile-once.ts): one
+ * text array per item column (hashes hex-encoded), so the text is the same for any number of
+ * items and is prepared once.
+ */
+const ticketSignInStatement = compileOnce<(typeof ITEM_COLUMNS)[number] | 'lifetime'>((db, v) => {
+  const lifetime = sql<Date>`now() + make_interval(secs => ${v('lifetime')}::int)`;
+  const account = signInUsers(db).where('e.email', '=', sql.ref<string>('t.email')).where('u.banned', '=', false).where('u.locked', '=', false);
+  // Each array behind a subquery: the planner then guesses the same number of items whatever the
+  // values (it reads a literal array's length), so the prepared statement's generic plan costs what
+  // a custom one does and is kept, instead of the statement being planned again at every run.
+  const arrays = sql.join(ITEM_COLUMNS.map((c) => sql`(SELECT ${v(c)}::text[])`));
   return sql`
-    WITH ticket AS (
-      SELECT i.id, i.email FROM organization_invitations i JOIN organizations o ON o.id = i.organization_id
-       WHERE i.ticket_hash = ${v('ticketHash')} AND i.status = 'pending' AND i.expires_at > now() AND o.max_allowed_memberships = 0
+    WITH item AS (
+      SELECT * FROM unnest(${arrays}) WITH ORDINALITY AS x(${sql.join(ITEM_COLUMNS.map((c) => sql.id(c)))}, n)
     ),
-    account AS ${account},
+    ticket AS (
+      SELECT item.*, i.id AS invitation_id, i.email
+        FROM item JOIN organization_invitations i ON i.ticket_hash = decode(item.ticket_hash, 'hex')
+        JOIN organizations o ON o.id = i.organization_id
+       WHERE i.status = 'pending' AND i.expires_at > now() AND o.max_allowed_memberships = 0
+    ),
+    account AS (
+      SELECT t.n, t.invitation_id, t.membership_id, t.client_id, t.client_token_hash, t.session_id, t.sign_in_id,
+             to_jsonb(a) AS account, a.id AS user_id, a.email_address_id, a.email
+        FROM ticket t CROSS JOIN LATERAL (${account}) a
+    ),
     claimed AS (
-      UPDATE organization_invitations SET status = 'accepted', accepted_user_id = account.id, updated_at = now()
+      UPDATE organization_invitations SET status = 'accepted', accepted_user_id = account.user_id, updated_at = now()
         FROM account
-       WHERE organization_invitations.id = (SELECT id FROM ticket) AND organization_invitations.status = 'pending' AND organization_invitations.expires_at > now()
-       RETURNING organization_invitations.id, organization_id, role_id, public_metadata, private_metadata,
-                 account.id AS user_id, account.email_address_id, account.email, to_jsonb(account) AS account
+       WHERE organization_invitations.id = account.invitation_id AND organization_invitations.status = 'pending' AND organization_invitations.expires_at > now()
+       RETURNING organization_invitations.id, organization_id, role_id, public_metadata, private_metadata, account.*
     ),
     verified AS (
       UPDATE email_addresses SET verification_status = 'verified', verification_strategy = 'ticket', updated_at = now()
-       WHERE id = (SELECT email_address_id FROM claimed) AND verification_status <> 'verified'
+       WHERE id IN (SELECT email_address_id FROM claimed) AND verification_status <> 'verified'
     ),
     joined AS (
       INSERT INTO organization_memberships (id, organization_id, user_id, role_id, public_metadata, private_metadata)
-      SELECT ${v('membershipId')}, organization_id, user_id, role_id, public_metadata, private_metadata FROM claimed
+      SELECT membership_id, organization_id, user_id, role_id, public_metadata, private_metadata FROM claimed ORDER BY n
       ON CONFLICT (organization_id, user_id) DO NOTHING
-      RETURNING organization_id
+      RETURNING id
     ),
     audited AS (
       INSERT INTO audit_log (actor, action, target, data)
-      SELECT user_id, 'organization_membership.created', organization_id, jsonb_build_object('user_id', user_id, 'invitation_id', id)
-        FROM claimed WHERE EXISTS (SELECT 1 FROM joined)
-      UNION ALL
-      SELECT user_id, 'organization_invitation.accepted', id, NULL::jsonb FROM claimed
+      SELECT actor, action, target, data FROM (
+        SELECT n, 1 AS k, user_id AS actor, 'organization_membership.created' AS action, organization_id AS target,
+               jsonb_build_object('user_id', user_id, 'invitation_id', id) AS data
+          FROM claimed WHERE membership_id IN (SELECT id FROM joined)
+        UNION ALL
+        SELECT n, 2, user_id, 'organization_invitation.accepted', id, NULL::jsonb FROM claimed
+      ) rows ORDER BY n, k
     ),
     signed_in_user AS (
-      UPDATE users SET last_sign_in_at = now(), last_active_at = now() WHERE id = (SELECT user_id FROM claimed)
-      RETURNING ${returningUserWithEmails({ id: sql<string>`(SELECT email_address_id FROM claimed)`, strategy: 'ticket' })}
+      UPDATE users SET last_sign_in_at = now(), last_active_at = now() WHERE id IN (SELECT user_id FROM claimed)
+      RETURNING users.id, ${returningUserWithEmails({ ids: sql<string>`SELECT email_address_id FROM claimed WHERE claimed.user_id = users.id`, strategy: 'ticket' })}
     ),
     new_client AS (
-      INSERT INTO clients (id, token_hash) SELECT ${v('clientId')}, ${v('clientTokenHash')} FROM claimed
+      INSERT INTO clients (id, token_hash) SELECT client_id, decode(client_token_hash, 'hex') FROM claimed ORDER BY n
     ),
     new_session AS (
       INSERT INTO sessions (id, client_id, user_id, status, active_organization_id, expire_at, abandon_at)
-      SELECT ${v('sessionId')}, ${v('clientId')}, user_id, 'active', organization_id, ${lifetime}, ${lifetime} FROM claimed
+      SELECT session_id, client_id, user_id, 'active', organization_id, ${lifetime}, ${lifetime} FROM claimed ORDER BY n
       RETURNING *
     ),
     new_sign_in AS (
       INSERT INTO sign_ins (id, client_id, status, identifier, user_id, first_factor_strategy, first_factor_status, created_session_id, abandon_at)
-      SELECT ${v('signInId')}, ${v('clientId')}, 'complete', claimed.email, claimed.user_id, 'ticket', 'verified', new_session.id, ${ABANDON_AFTER} FROM new_session, claimed
-      RETURNING abandon_at, created_at, updated_at
+      SELECT c.sign_in_id, c.client_id, 'complete', c.email, c.user_id, 'ticket', 'verified', s.id, ${ABANDON_AFTER}
+        FROM claimed c JOIN new_session s ON s.id = c.session_id ORDER BY c.n
+      RETURNING id, abandon_at, created_at, updated_at
     )
-    SELECT new_session.*, new_sign_in.abandon_at AS sign_in_abandon_at, new_sign_in.created_at AS sign_in_created_at,
-           new_sign_in.updated_at AS sign_in_updated_at, claimed.id AS invitation_id, claimed.account, signed_in_user.user_with_emails
-      FROM new_session, new_sign_in, claimed, signed_in_user`;
+    SELECT c.n, s.*, si.abandon_at AS sign_in_abandon_at, si.created_at AS sign_in_created_at, si.updated_at AS sign_in_updated_at,
+           c.id AS invitation_id, c.account, u.user_with_emails
+      FROM claimed c JOIN new_session s ON s.id = c.session_id JOIN new_sign_in si ON si.id = c.sign_in_id JOIN signed_in_user u ON u.id = c.user_id`;
 });
 
 /**
- * A sign-in with an organization invitation's ticket, in its most common case (a browser without a
+ * Sign-ins with organization invitations' tickets, in their most common case (a browser without a
  * client, an existing account that is neither banned nor locked, an organization without a seat
- * limit), as ONE statement, ticket lookup included: the conditional claim of the invitation
- * (pending and unexpired), the invited address marked verified, the membership with the invited
- * role and metadata (unless the user already is a member), the audit rows, a new client with its
- * session (the organization active), the user's last sign-in time, and the complete sign-in. It
- * returns the account as signInUsers reads it and the user with their addresses as they now are
- * (for the session JSON, without reading them again).
+ * limit), any number of them in ONE statement, ticket lookups included. For each: the conditional
+ * claim of the invitation (pending and unexpired), the invited address marked verified, the
+ * membership with the invited role and metadata (unless the user already is a member), the audit
+ * rows, a new client with its session (the organization active), the user's last sign-in time, and
+ * the complete sign-in. It returns the account as signInUsers reads it and the user with their
+ * addresses as they now are (for the session JSON, without reading them again).
  *
- * Everything hangs off the claim, and the claim off the lookup: when this case does not apply
- * (unknown, used, revoked or expired ticket, no account, a banned or locked one, a seat limit,
- * another request won), nothing is written and undefined is returned; the caller then takes the
- * general path, which tells which. The same rules as acceptTicketForUser + startSession +
- * insertSignIn (ticket.accept.ts, client.service.ts), which serve every other case.
+ * Each item hangs off its claim, and the claim off its lookup: when this case does not apply to an
+ * item (unknown, used, revoked or expired ticket, no account, a banned or locked one, a seat limit,
+ * another request won), nothing is written for it and its answer is undefined; the caller then
+ * takes the general path, which tells which. Items do not depend on each other, except that two
+ * items must not carry the same ticket (the caller sees to it). The same rules as
+ * acceptTicketForUser + startSession + insertSignIn (ticket.accept.ts, client.service.ts), which
+ * serve every other case.
  */
-export async function signInWithOrganizationTicket(db: Kysely<Database>, a: TicketSignIn): Promise<TicketSignedIn | undefined> {
+export async function signInWithOrganizationTickets(db: Kysely<Database>, items: readonly TicketSignIn[], sessionLifetimeSeconds: number): Promise<(TicketSignedIn | undefined)[]> {
+  const hex = (b: Buffer) => b.toString('hex');
   const r = await db.executeQuery(
-    ticketSignInStatement<SessionRow & { sign_in_abandon_at: Date; sign_in_created_at: Date; sign_in_updated_at: Date; invitation_id: string; account: SignInUser; user_with_emails: Record<string, unknown> }>(db, a),
+    ticketSignInStatement<SessionRow & { n: string; sign_in_abandon_at: Date; sign_in_created_at: Date; sign_in_updated_at: Date; invitation_id: string; account: SignInUser; user_with_emails: Record<string, unknown> }>(db, {
+      ticket_hash: items.map((a) => hex(a.ticketHash)),
+      membership_id: items.map((a) => a.membershipId),
+      client_id: items.map((a) => a.clientId),
+      client_token_hash: items.map((a) => hex(a.clientTokenHash)),
+      session_id: items.map((a) => a.sessionId),
+      sign_in_id: items.map((a) => a.signInId),
+      lifetime: sessionLifetimeSeconds,
+    }),
   );
-  const row = r.rows[0];
-  if (row === undefined) return undefined;
-  const { sign_in_abandon_at, sign_in_created_at, sign_in_updated_at, invitation_id, account: acct, user_with_emails, ...session } = row;
-  return {
-    invitationId: invitation_id,
-    account: acct,
-    session,
-    user: userWithEmailsOf(user_with_emails),
-    signIn: {
-      id: a.signInId,
-      client_id: a.clientId,
-      status: 'complete',
-      identifier: acct.email,
-      user_id: acct.id,
-      first_factor_strategy: 'ticket',
-      first_factor_status: 'verified',
-      code_email_address_id: null,
-      code_hash: null,
-      code_expires_at: null,
-      code_attempts: 0,
-      created_session_id: session.id,
-      abandon_at: sign_in_abandon_at,
-      created_at: sign_in_created_at,
-      updated_at: sign_in_updated_at,
-    },
-  };
+  const answers: (TicketSignedIn | undefined)[] = items.map(() => undefined);
+  for (const row of r.rows) {
+    const { n, sign_in_abandon_at, sign_in_created_at, sign_in_updated_at, invitation_id, account: acct, user_with_emails, ...session } = row;
+    const a = items[Number(n) - 1]!;
+    answers[Number(n) - 1] = {
+      invitationId: invitation_id,
+      account: acct,
+      session,
+      user: userWithEmailsOf(user_with_emails),
+      signIn: {
+        id: a.signInId,
+        client_id: a.clientId,
+        status: 'complete',
+        identifier: acct.email,
+        user_id: acct.id,
+        first_factor_strategy: 'ticket',
+        first_factor_status: 'verified',
+        code_email_address_id: null,
+        code_hash: null,
+        code_expires_at: null,
+        code_attempts: 0,
+        created_session_id: session.id,
+        abandon_at: sign_in_abandon_at,
+        created_at: sign_in_created_at,
+        updated_at: sign_in_updated_at,
+      },
+    };
+  }
+  return answers;
 }
 
 export async function findSignInOfClient(db: Db, clientId: string, id: string): Promise<SignInRow | undefined> {

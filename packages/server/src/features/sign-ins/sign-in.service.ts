@@ -14,6 +14,8 @@
 // - A user banned or locked through the Backend API cannot sign in (403 user_locked).
 import type { Deps } from '../../deps.ts';
 import { ApiError, notFound, paramFormatInvalid, paramInvalid, paramMissing } from '../../http/errors.ts';
+import { isDeadlock } from '../../db/errors.ts';
+import { coalesceWrites, type Coalescer } from '../../lib/coalesce.ts';
 import { canonicalEmail } from '../../lib/email.ts';
 import { newId } from '../../lib/ids.ts';
 import { commitSessionCookie, ensureClient, mintClientToken, resolveClient, startSession, type StartedSession } from '../clients/client.service.ts';
@@ -33,7 +35,9 @@ import {
   recordFailedAttempt,
   replacePasswordDigest,
   resetFailedAttempts,
-  signInWithOrganizationTicket,
+  signInWithOrganizationTickets,
+  type TicketSignIn,
+  type TicketSignedIn,
   updateSignIn,
   type SignInUser,
 } from './sign-in.repository.ts';
@@ -143,21 +147,51 @@ async function signInWithTicket(deps: Deps, call: FapiCall, token: string | unde
 }
 
 /**
+ * Ticket sign-ins in their common case, coalesced (lib/coalesce.ts): those that arrive while
+ * earlier ones are being written go in one statement (signInWithOrganizationTickets), each with
+ * its own answer; two with the same ticket never share one. A statement that failed (an
+ * organization deleted meanwhile, a deadlock with a concurrent writer of the same user) is run
+ * again item by item, so each request gets the answer it would have got alone.
+ */
+function ticketSignIns(deps: Deps): Coalescer<TicketSignIn, TicketSignedIn | undefined> {
+  let coalescer = ticketCoalescers.get(deps.db);
+  if (coalescer === undefined) {
+    const write = (batch: TicketSignIn[]) => signInWithOrganizationTickets(deps.db, batch, deps.config.sessionLifetimeSeconds);
+    coalescer = coalesceWrites<TicketSignIn, TicketSignedIn | undefined, TicketSignedIn | undefined>({
+      what: 'ticket sign-in',
+      alone: (item) => write([item]).then(([done]) => done),
+      together: write,
+      answer: (_item, done) => Promise.resolve(done),
+      isRace: (err) => isMissingMemberOrganization(err) || isDeadlock(err),
+      log: deps.log,
+      maxInFlight: deps.config.writeCoalescing,
+      maxBatch: TICKET_SIGN_IN_BATCH,
+      key: (item) => item.ticketHash.toString('hex'),
+    });
+    ticketCoalescers.set(deps.db, coalescer);
+  }
+  return coalescer;
+}
+const ticketCoalescers = new WeakMap<Deps['db'], Coalescer<TicketSignIn, TicketSignedIn | undefined>>();
+/** Sign-ins in one statement, at most. */
+const TICKET_SIGN_IN_BATCH = 32;
+
+/**
  * signInWithTicket's common case (an organization invitation, an existing account, no client yet,
- * no seat limit) in one statement (signInWithOrganizationTicket); undefined when it does not apply.
+ * no seat limit) in one statement, shared with concurrent ones (ticketSignIns); undefined when it
+ * does not apply.
  */
 async function signInWithTicketAtOnce(deps: Deps, call: FapiCall, token: string | undefined): Promise<FapiResult<SignInJson> | undefined> {
   const { token: clientToken, hash } = mintClientToken();
   const clientId = newId('client');
-  let done: Awaited<ReturnType<typeof signInWithOrganizationTicket>>;
+  let done: TicketSignedIn | undefined;
   try {
-    done = await signInWithOrganizationTicket(deps.db, {
+    done = await ticketSignIns(deps).submit({
       ticketHash: ticketLookup(token).hash,
       membershipId: newId('orgmem'),
       clientId,
       clientTokenHash: hash,
       sessionId: newId('sess'),
-      sessionLifetimeSeconds: deps.config.sessionLifetimeSeconds,
       signInId: newId('sia'),
     });
   } catch (err) {

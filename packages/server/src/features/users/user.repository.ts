@@ -86,13 +86,17 @@ interface EmailAddressJsonRow extends Omit<EmailAddressRow, 'created_at' | 'upda
   updated_at: number;
 }
 
+/** The address (or addresses: a subquery) that a statement marks verified, and by which strategy. */
+type VerifiedNow = ({ id: string | RawBuilder<string> } | { ids: RawBuilder<string> }) & { strategy: string };
+
 /**
  * The user's addresses, oldest first (ids are time-ordered), as JSON inside the user's row. With
  * `verifiedNow`, the address that the same statement marks verified (by that strategy, if it was
  * not verified yet) is shown as it will be: a statement's reads do not see its own writes.
  */
-function emailRowsOf(userId: RawBuilder<unknown>, verifiedNow?: { id: string | RawBuilder<string>; strategy: string }) {
-  const changed = verifiedNow ? sql`(e.id = ${verifiedNow.id} AND e.verification_status <> 'verified')` : sql`false`;
+function emailRowsOf(userId: RawBuilder<unknown>, verifiedNow?: VerifiedNow) {
+  const isVerifiedNow = verifiedNow === undefined ? sql`false` : 'id' in verifiedNow ? sql`e.id = ${verifiedNow.id}` : sql`e.id IN (${verifiedNow.ids})`;
+  const changed = verifiedNow ? sql`(${isVerifiedNow} AND e.verification_status <> 'verified')` : sql`false`;
   const status = verifiedNow ? sql`CASE WHEN ${changed} THEN 'verified' ELSE e.verification_status END` : sql`e.verification_status`;
   const strategy = verifiedNow ? sql`CASE WHEN ${changed} THEN ${verifiedNow.strategy} ELSE e.verification_strategy END` : sql`e.verification_strategy`;
   const updatedAt = verifiedNow ? sql`CASE WHEN ${changed} THEN now() ELSE e.updated_at END` : sql`e.updated_at`;
@@ -120,12 +124,13 @@ export async function findUserWithEmails(db: Db, id: string): Promise<{ user: Us
 }
 
 /**
- * For the RETURNING list of a statement that updates one user: the user's row as
+ * For the RETURNING list of a statement that updates users: the user's row as
  * findUserWithEmails reads it, as JSON in one column (`user_with_emails`), parsed by
- * userWithEmailsOf. `verifiedNow` as for emailRowsOf; its id a value, or an expression of the same
- * statement (the address a CTE of it found).
+ * userWithEmailsOf. `verifiedNow` as for emailRowsOf: its id a value, or an expression of the same
+ * statement (the address a CTE of it found); or `ids`, a subquery of the addresses (a statement
+ * that updates several users, correlated with `users.id`).
  */
-export function returningUserWithEmails(verifiedNow: { id: string | RawBuilder<string>; strategy: string }) {
+export function returningUserWithEmails(verifiedNow: VerifiedNow) {
   const columns = sql.join(userColumns.map((c) => sql`${sql.lit(c)}, users.${sql.ref(c)}`));
   return sql`json_build_object(${columns}, 'password_enabled', users.password_digest IS NOT NULL, 'email_rows', ${emailRowsOf(sql.ref('users.id'), verifiedNow)}) AS user_with_emails`;
 }
