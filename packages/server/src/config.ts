@@ -26,8 +26,9 @@ export interface Config {
   /**
    * Write coalescing (lib/coalesce.ts): single creates of one kind (of one organization) run as at
    * most this many statements at once per process; creates arriving meanwhile are written together
-   * by the next one, which starts when a slot frees or the latest one has run WRITE_HOLD_MS. 0
-   * turns it off (every create its own statement, at once).
+   * by the next one, which starts when a slot frees or the latest one has run WRITE_HOLD_MS. The
+   * same for ticket sign-ins in a new browser. 0 turns it off (every create or sign-in its own
+   * statement, at once).
    */
   readonly writeCoalescing: number;
   /** Named prepared statements on PostgreSQL (off behind a pooler in transaction mode, such as PgBouncer before 1.21). */
