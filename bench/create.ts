@@ -29,7 +29,7 @@ import { copyDatabase, dropDatabase, recreateDatabase, runSqlFile, withClient } 
 import { envSeconds, heading, int, ms, printMachine, ratio } from './lib/report.ts';
 import { seedInvitations, seedOrganizationsWithPendingInvitations } from './lib/seed.ts';
 import { normalizeSql, scriptStatements, serverCreateStatements } from './lib/server-queries.ts';
-import { startServer, stopAllServers, type RunningServer } from './lib/server.ts';
+import { startServer, stopAllServers, whileRunning, type RunningServer } from './lib/server.ts';
 import { createBenchOrganization } from './lib/organization.ts';
 
 const SQL = join(dirname(fileURLToPath(import.meta.url)), 'sql');
@@ -77,7 +77,7 @@ function createOrgLoad(server: RunningServer, orgId: string, connections: number
  */
 async function benchOrgServer(databaseUrl: string, connections: number): Promise<LoadResult> {
   const server = await startServer({ databaseUrl, inProcessWorker: true });
-  try {
+  return whileRunning(server, async () => {
     const orgId = await createBenchOrganization(server);
     const warm = await createOrgLoad(server, orgId, connections, WARMUP_SECONDS);
     const r = await createOrgLoad(server, orgId, connections, SECONDS);
@@ -89,14 +89,8 @@ async function benchOrgServer(databaseUrl: string, connections: number): Promise
       console.log(`  check: org ${orgId}: ${int(ok)} answers 2xx (warm-up included), ${int(created)} organization invitation rows — ${consistent ? `consistent (${created - ok} in flight when the runs stopped)` : 'MISMATCH'}`);
       console.log(`  ${await watchOutbox(c)}`);
     });
-    console.log(`  server log lines at warn or above: ${server.warnings()}`);
     return r;
-  } catch (err) {
-    console.error(`--- server output ---\n${server.tail()}`);
-    throw err;
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
 function createLoad(server: RunningServer, connections: number, seconds: number): Promise<LoadResult> {
@@ -186,7 +180,7 @@ async function watchOutbox(c: pg.Client): Promise<string> {
 async function benchServer(databaseUrl: string, inProcessWorker: boolean, connections: number): Promise<LoadResult> {
   const label = `worker ${inProcessWorker ? 'on' : 'off'}`;
   const server = await startServer({ databaseUrl, inProcessWorker });
-  try {
+  return whileRunning(server, async () => {
     const rowsBefore = await countRows(databaseUrl);
     const warm = await createLoad(server, connections, WARMUP_SECONDS);
     const r = await createLoad(server, connections, SECONDS);
@@ -206,14 +200,8 @@ async function benchServer(databaseUrl: string, inProcessWorker: boolean, connec
         console.log(`  outbox: ${int(left.rowCount ?? 0)} unsent rows deleted (no worker in this run)`);
       }
     });
-    console.log(`  server log lines at warn or above: ${server.warnings()}`);
     return r;
-  } catch (err) {
-    console.error(`--- server output ---\n${server.tail()}`);
-    throw err;
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
 async function countRows(databaseUrl: string): Promise<number> {

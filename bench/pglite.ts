@@ -17,7 +17,7 @@ import { withCleanup } from './lib/cleanup.ts';
 import { ok2xx, runLoad, type LoadResult } from './lib/load.ts';
 import { createBenchOrganization } from './lib/organization.ts';
 import { envSeconds, heading, int, ms } from './lib/report.ts';
-import { startServer, stopAllServers, type RunningServer } from './lib/server.ts';
+import { startServer, stopAllServers, whileRunning, type RunningServer } from './lib/server.ts';
 
 const SECONDS = envSeconds('BENCH_SECONDS', 10);
 const WARMUP_SECONDS = 3;
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   await withCleanup(async (defer) => {
     defer('stop any server still running', stopAllServers);
     const server = await startServer({ databaseUrl: null, inProcessWorker: true });
-    try {
+    await whileRunning(server, async () => {
       heading(`P9: embedded PGlite, worker on (dev mailbox), rate limits off, c=${CONNECTIONS}, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s per scenario`);
       let n = 0;
       results.set(
@@ -98,13 +98,7 @@ async function main(): Promise<void> {
           listPath: `/v1/organizations/${org}/invitations?limit=1`,
         }),
       );
-      console.log(`  server log lines at warn or above: ${server.warnings()}`);
-    } catch (err) {
-      console.error(`--- server output ---\n${server.tail()}`);
-      throw err;
-    } finally {
-      await server.stop();
-    }
+    });
   });
   heading(`summary (P9: P1's req/s on embedded PGlite ≥ ${GOAL_RPS})`);
   for (const [name, r] of results) {

@@ -164,3 +164,20 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   live.add(running);
   return running;
 }
+
+/**
+ * Runs `fn` against a started server: then prints how many warn lines the server logged; if `fn`
+ * throws, prints the server's last lines first. The server is stopped either way.
+ */
+export async function whileRunning<T>(server: RunningServer, fn: () => Promise<T>): Promise<T> {
+  try {
+    const result = await fn();
+    console.log(`  server log lines at warn or above: ${server.warnings()}`);
+    return result;
+  } catch (err) {
+    console.error(`--- server output ---\n${server.tail()}`);
+    throw err;
+  } finally {
+    await server.stop();
+  }
+}
