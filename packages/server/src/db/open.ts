@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { Kysely, PGliteDialect, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.ts';
+import { preparingPGlite } from './pglite-prepared.ts';
+import { CACHE_PREPARED, CACHE_TEXTS, isSinglePreparable, isStalePlan, PREPARE_AFTER, PREPARED_MARK } from './statement-rules.ts';
 
 export interface OpenDatabaseOptions {
   databaseUrl: string | null;
@@ -27,39 +29,7 @@ export interface OpenedDatabase {
   close(): Promise<void>;
 }
 
-/**
- * A statement whose text starts with this mark runs on PostgreSQL as a named prepared statement
- * from its first use (a large CTE costs PostgreSQL more to plan than to execute). Other statements
- * get there by repetition (see StatementCache). On PGlite, and with DATABASE_PREPARED_STATEMENTS
- * off (a pooler in transaction mode between the server and PostgreSQL, which would send the
- * statements of one connection to several), it is just a comment.
- */
-export const PREPARED_MARK = '/* tessera:prepared */';
-
-/**
- * The statement cache of each pooled PostgreSQL connection, as JDBC's prepareThreshold and pgx's
- * statement cache do it: a data statement (SELECT, INSERT, UPDATE, DELETE, WITH) whose exact text
- * has run PREPARE_AFTER times on a connection is prepared there (Parse once, then Bind/Execute
- * only), which spares PostgreSQL the parsing and planning of every call: for the short statements
- * of this service, most of its CPU. Kysely builds the same text for the same query shape, with
- * the values as parameters; texts that vary with the data (IN lists of varying length) seldom
- * repeat and stay unprepared. Per connection at most CACHE_TEXTS texts are counted and
- * CACHE_PREPARED kept prepared, least recently used out first (DEALLOCATE).
- */
-const PREPARE_AFTER = 3;
-const CACHE_TEXTS = 1_024;
-const CACHE_PREPARED = 256;
-/** The statement cache's limits (for its tests). */
-export const STATEMENT_CACHE = { prepareAfter: PREPARE_AFTER, maxPrepared: CACHE_PREPARED } as const;
-const DATA_STATEMENT = /^\s*(?:\/\*[^]*?\*\/\s*)*(?:select|insert|update|delete|with)\b/i;
-
-/**
- * A data statement, and only one: several statements in one text run through the simple query
- * protocol, which a prepared statement cannot (a ';' inside a literal only keeps a text unprepared).
- */
-function isSinglePreparable(text: string): boolean {
-  return DATA_STATEMENT.test(text) && !text.trimEnd().replace(/;$/, '').includes(';');
-}
+export { PREPARED_MARK, STATEMENT_CACHE } from './statement-rules.ts';
 
 /** Per statement text, the base of its prepared statement names: a digest of the text, so a changed or new variant gets a new name. */
 const preparedBases = new Map<string, string>();
@@ -183,12 +153,6 @@ function queryNamed(client: pg.PoolClient, name: string, text: string, values: r
 
 type PgQueryArgs = [text: string, values: readonly unknown[] | undefined];
 
-/** PostgreSQL's refusal to run a prepared statement whose result columns changed since it was prepared. */
-function isStalePlan(err: unknown): boolean {
-  const e = err as { code?: unknown; message?: unknown } | null;
-  return e?.code === '0A000' && typeof e.message === 'string' && e.message.includes('cached plan must not change result type');
-}
-
 /**
  * Marks an error the request can simply be sent again after (it changed nothing): the error
  * handler answers 409 request_conflict. Set on a stale prepared plan met inside a transaction.
@@ -280,7 +244,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
   } else {
     pglite = await PGlite.create();
   }
-  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: opts.preparedStatements === false ? pglite : preparingPGlite(pglite) }) });
   return {
     db,
     kind: 'pglite',
