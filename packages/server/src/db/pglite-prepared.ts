@@ -10,9 +10,9 @@
 // other queries out while its messages run, the locks query() takes: the transaction lock and the
 // query lock alone, the query lock inside a transaction (whose callback holds the other).
 import { parse, protocol, type PGlite, type Transaction } from '@electric-sql/pglite';
+import { CACHE_PREPARED, CACHE_TEXTS, isSinglePreparable, isStalePlan, PREPARE_AFTER, PREPARED_MARK, RETRY_REQUEST } from './statement-rules.ts';
 
 const { serialize } = protocol;
-import { CACHE_PREPARED, CACHE_TEXTS, isSinglePreparable, isStalePlan, PREPARE_AFTER, PREPARED_MARK, RETRY_REQUEST } from './statement-rules.ts';
 
 type Results = Awaited<ReturnType<PGlite['query']>>;
 type QueryOptions = Parameters<PGlite['query']>[2];
@@ -43,8 +43,9 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 /**
- * The PGlite instance as Kysely's PGlite dialect sees it, with query() running the statements
- * the statement rules pick (statement-rules.ts) as named prepared statements. Everything else passes through.
+ * The PGlite instance as Kysely's PGlite dialect sees it, with query() (its own and its
+ * transactions') running the statements the rules of statement-rules.ts pick as named prepared
+ * statements, the oldest closed past CACHE_PREPARED. Everything else passes through.
  */
 export function preparingPGlite(pglite: PGlite): PGlite {
   const internals = pglite as unknown as PGliteInternals;
@@ -74,8 +75,8 @@ export function preparingPGlite(pglite: PGlite): PGlite {
     if (p === undefined) p = await prepare(text);
     const values = params.map((v, i) => {
       if (v === null || v === undefined) return null;
-      const serialize = internals.serializers[p!.types[i]!];
-      return serialize ? serialize(v) : String(v);
+      const toText = internals.serializers[p!.types[i]!];
+      return toText ? toText(v) : String(v);
     });
     const messages = await stream(
       concat([serialize.bind({ statement: p.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]),

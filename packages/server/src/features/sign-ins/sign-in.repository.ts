@@ -35,7 +35,7 @@ export interface TicketSignedIn {
   user: { user: UserView; emails: EmailAddressRow[] };
 }
 
-/** Per item of signInWithOrganizationTickets: its arrays' parameter type. */
+/** The columns of one item of signInWithOrganizationTickets, each sent as one text array (a slot of the statement). */
 const ITEM_COLUMNS = ['ticket_hash', 'membership_id', 'client_id', 'client_token_hash', 'session_id', 'sign_in_id'] as const;
 
 /**
