@@ -7,7 +7,7 @@ import { Kysely, PGliteDialect, PostgresDialect, sql, type PostgresPool, type Po
 import pg from 'pg';
 import type { Database } from './database.ts';
 import { preparingPGlite } from './pglite-prepared.ts';
-import { CACHE_PREPARED, CACHE_TEXTS, isSinglePreparable, isStalePlan, PREPARE_AFTER, PREPARED_MARK, RETRY_REQUEST } from './statement-rules.ts';
+import { CACHE_PREPARED, CACHE_TEXTS, isSinglePreparable, isStalePlan, PREPARE_AFTER, PREPARED_MARK } from './statement-rules.ts';
 
 export interface OpenDatabaseOptions {
   databaseUrl: string | null;
@@ -29,7 +29,7 @@ export interface OpenedDatabase {
   close(): Promise<void>;
 }
 
-export { PREPARED_MARK, RETRY_REQUEST, STATEMENT_CACHE } from './statement-rules.ts';
+export { PREPARED_MARK, STATEMENT_CACHE } from './statement-rules.ts';
 
 /** Per statement text, the base of its prepared statement names: a digest of the text, so a changed or new variant gets a new name. */
 const preparedBases = new Map<string, string>();
@@ -153,6 +153,11 @@ function queryNamed(client: pg.PoolClient, name: string, text: string, values: r
 
 type PgQueryArgs = [text: string, values: readonly unknown[] | undefined];
 
+/**
+ * Marks an error the request can simply be sent again after (it changed nothing): the error
+ * handler answers 409 request_conflict. Set on a stale prepared plan met inside a transaction.
+ */
+export const RETRY_REQUEST = Symbol('tessera.retryRequest');
 
 const TRANSACTION_START = /^\s*(?:begin|start\s+transaction)\b/i;
 const TRANSACTION_END = /^\s*(?:commit|rollback|end|abort)\s*;?\s*$/i;

@@ -1,16 +1,18 @@
 // Named prepared statements on PGlite. PGlite's query() parses and plans every statement afresh
 // (an unnamed statement), and PGlite runs inside the server's process: planning one of this
 // service's large create statements took about 3.7 of the 5.4 ms the whole create took there.
-// So statements are prepared on their first or third use, as the PostgreSQL pool's statement
-// cache does it (statement-rules.ts: PREPARED_MARK and repetition), and then each call is
-// Bind/Describe/Execute/Sync only, sent to PGlite as one message. PGlite is one session, so one
-// cache serves the statements run alone and those of transactions.
+// So statements outside transactions are prepared on their first or third use, as the
+// PostgreSQL pool's statement cache does it (statement-rules.ts: PREPARED_MARK and repetition),
+// and then each call is Bind/Describe/Execute/Sync only, sent to PGlite as one message.
 //
 // It uses what PGlite exports for this (its protocol serializer and result parser) and, to keep
-// other queries out while its messages run, the locks query() takes: the transaction lock and the
-// query lock alone, the query lock inside a transaction (whose callback holds the other).
-import { parse, protocol, type PGlite, type Transaction } from '@electric-sql/pglite';
-import { CACHE_PREPARED, CACHE_TEXTS, isSinglePreparable, isStalePlan, PREPARE_AFTER, PREPARED_MARK, RETRY_REQUEST } from './statement-rules.ts';
+// other queries out while its messages run, the same two locks query() takes. Statements inside a
+// transaction (Kysely's PGlite driver runs them through the transaction's own query()) are not
+// touched: preparing them too was tried and made bench:pglite slower (267–497 against 463–573
+// application invitations per second, alternating runs), plans of the worker's transactional
+// statements being the likely cause; not pursued.
+import { parse, protocol, type PGlite } from '@electric-sql/pglite';
+import { CACHE_PREPARED, CACHE_TEXTS, isSinglePreparable, isStalePlan, PREPARE_AFTER, PREPARED_MARK } from './statement-rules.ts';
 
 const { serialize } = protocol;
 
@@ -43,9 +45,9 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 /**
- * The PGlite instance as Kysely's PGlite dialect sees it, with query() (its own and its
- * transactions') running the statements the rules of statement-rules.ts pick as named prepared
- * statements, the oldest closed past CACHE_PREPARED. Everything else passes through.
+ * The PGlite instance as Kysely's PGlite dialect sees it, with query() running the statements the
+ * rules of statement-rules.ts pick as named prepared statements, the oldest closed past
+ * CACHE_PREPARED. Statements in transactions pass through, as does everything else.
  */
 export function preparingPGlite(pglite: PGlite): PGlite {
   const internals = pglite as unknown as PGliteInternals;
@@ -69,8 +71,7 @@ export function preparingPGlite(pglite: PGlite): PGlite {
     return p;
   }
 
-  /** Runs the statement prepared; `sync` outside a transaction (PGlite's query() does the same). */
-  async function run(text: string, params: readonly unknown[], options: QueryOptions, sync: boolean): Promise<Results> {
+  async function run(text: string, params: readonly unknown[], options: QueryOptions): Promise<Results> {
     let p = prepared.get(text);
     if (p === undefined) p = await prepare(text);
     const values = params.map((v, i) => {
@@ -81,7 +82,7 @@ export function preparingPGlite(pglite: PGlite): PGlite {
     const messages = await stream(
       concat([serialize.bind({ statement: p.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]),
     );
-    if (sync) await pglite.syncToFs();
+    await pglite.syncToFs();
     return parse.parseResults(messages, internals.parsers, options)[0]!;
   }
 
@@ -96,51 +97,28 @@ export function preparingPGlite(pglite: PGlite): PGlite {
     return n >= PREPARE_AFTER;
   }
 
-  /** Runs prepared under the query lock; a stale plan is prepared afresh and, outside a transaction, run again. */
-  const runLocked = (text: string, params: readonly unknown[], options: QueryOptions, inTransaction: boolean): Promise<Results> =>
-    internals._runExclusiveQuery(async () => {
-      try {
-        return await run(text, params, options, !inTransaction);
-      } catch (err) {
-        if (!isStalePlan(err)) throw Object.assign(err as object, { query: text, params });
-        // A migration changed what the statement returns: it is prepared afresh on its next use.
-        const stale = prepared.get(text);
-        prepared.delete(text);
-        if (stale !== undefined) await stream(concat([serialize.close({ type: 'S', name: stale.name }), serialize.sync()]));
-        // Inside a transaction, which the error aborted, the request is answered "retry".
-        if (inTransaction) throw Object.assign(err as object, { [RETRY_REQUEST]: true });
-        return run(text, params, options, true);
-      }
-    });
-
   const query = async (text: string, params: readonly unknown[] = [], options?: QueryOptions): Promise<Results> => {
     if (!shouldPrepare(text) || options?.blob !== undefined) return pglite.query(text, params as unknown[], options);
     await internals._checkReady();
-    return internals._runExclusiveTransaction(() => runLocked(text, params, options, false));
-  };
-
-  /** A transaction's handle, with its query() running prepared statements too (the transaction holds the transaction lock already). */
-  const inTransaction = (tx: Transaction): Transaction =>
-    new Proxy(tx, {
-      get(target, prop) {
-        if (prop === 'query') {
-          return async (text: string, params: readonly unknown[] = [], options?: QueryOptions): Promise<Results> => {
-            if (!shouldPrepare(text) || options?.blob !== undefined) return target.query(text, params as unknown[], options);
-            if (target.closed) throw new Error('Transaction is closed');
-            return runLocked(text, params, options, true);
-          };
+    return internals._runExclusiveTransaction(() =>
+      internals._runExclusiveQuery(async () => {
+        try {
+          return await run(text, params, options);
+        } catch (err) {
+          if (!isStalePlan(err)) throw Object.assign(err as object, { query: text, params });
+          // A migration changed what the statement returns: prepare it afresh and run it again.
+          const stale = prepared.get(text);
+          prepared.delete(text);
+          if (stale !== undefined) await stream(concat([serialize.close({ type: 'S', name: stale.name }), serialize.sync()]));
+          return run(text, params, options);
         }
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
-
-  const transaction = <T>(callback: (tx: Transaction) => Promise<T>): Promise<T> => pglite.transaction((tx) => callback(inTransaction(tx)));
+      }),
+    );
+  };
 
   return new Proxy(pglite, {
     get(target, prop) {
       if (prop === 'query') return query;
-      if (prop === 'transaction') return transaction;
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },

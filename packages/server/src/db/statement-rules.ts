@@ -42,8 +42,3 @@ export function isStalePlan(err: unknown): boolean {
   return e?.code === '0A000' && typeof e.message === 'string' && e.message.includes('cached plan must not change result type');
 }
 
-/**
- * Marks an error the request can simply be sent again after (it changed nothing): the error
- * handler answers 409 request_conflict. Set on a stale prepared plan met inside a transaction.
- */
-export const RETRY_REQUEST = Symbol('tessera.retryRequest');
