@@ -46,7 +46,7 @@ import { runPgbench, type PgbenchResult } from './lib/pgbench.ts';
 import { dropDatabase, recreateDatabase, runSqlFile, withClient } from './lib/postgres.ts';
 import { envSeconds, heading, int, ms, printMachine, ratio } from './lib/report.ts';
 import { ORG_MEMBER_ROLE_ID } from './lib/seed.ts';
-import { startServer, stopAllServers, type RunningServer } from './lib/server.ts';
+import { startServer, stopAllServers, whileRunning, type RunningServer } from './lib/server.ts';
 
 const SQL = join(dirname(fileURLToPath(import.meta.url)), 'sql');
 const SECONDS = envSeconds('BENCH_SECONDS', 10);
@@ -210,7 +210,7 @@ interface P2Result {
 
 async function benchSignIn(url: string, orgIds: readonly string[]): Promise<P2Result> {
   const server = await startServer({ databaseUrl: url, inProcessWorker: true, nodeArgs: nodeArgs() });
-  try {
+  return whileRunning(server, async () => {
     const load = (seconds: number) =>
       runLoad({ baseUrl: server.baseUrl, method: 'POST', path: '/v1/client/sign_ins', connections: P2_CONNECTIONS, seconds, headers: FORM, body: signInBody, serverCpuSeconds: server.cpuSeconds });
     const before = await settled(url, p2Counts(orgIds));
@@ -236,14 +236,9 @@ async function benchSignIn(url: string, orgIds: readonly string[]): Promise<P2Re
           `${d('memberships') === accepted && d('sessions') === accepted && d('sign_ins') === accepted ? '' : ' — NOT ONE EACH PER ACCEPT'}; 5xx in the runs: ${int(warm.status5xx + r.status5xx)}`,
       );
     }
-    console.log(`  tickets: ${int(orgTickets.used)} used of ${int(orgTickets.seeded)} seeded; server log lines at warn or above: ${server.warnings()}`);
+    console.log(`  tickets: ${int(orgTickets.used)} used of ${int(orgTickets.seeded)} seeded`);
     return { load: r, valid };
-  } catch (err) {
-    console.error(`--- server output ---\n${server.tail()}`);
-    throw err;
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
 type Counts = Record<string, number>;
@@ -356,7 +351,7 @@ interface P3Run {
 
 async function benchSignUp(url: string): Promise<P3Run[]> {
   const server = await startServer({ databaseUrl: url, inProcessWorker: true, nodeArgs: nodeArgs() });
-  try {
+  return whileRunning(server, async () => {
     await probe(server, '/v1/client/sign_ups', signUpBody());
     const runs: P3Run[] = [];
     for (const connections of P3_CONNECTIONS) {
@@ -383,14 +378,9 @@ async function benchSignUp(url: string): Promise<P3Run[]> {
       }
       runs.push({ connections, load: r, valid });
     }
-    console.log(`  tickets: ${int(appTickets.used)} used of ${int(appTickets.seeded)} seeded; server log lines at warn or above: ${server.warnings()}`);
+    console.log(`  tickets: ${int(appTickets.used)} used of ${int(appTickets.seeded)} seeded`);
     return runs;
-  } catch (err) {
-    console.error(`--- server output ---\n${server.tail()}`);
-    throw err;
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
 const p3Counts = (c: pg.Client) =>
