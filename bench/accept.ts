@@ -44,7 +44,7 @@ import { ok2xx, runLoad, type LoadResult } from './lib/load.ts';
 import { createBenchOrganization } from './lib/organization.ts';
 import { runPgbench, type PgbenchResult } from './lib/pgbench.ts';
 import { dropDatabase, recreateDatabase, runSqlFile, withClient } from './lib/postgres.ts';
-import { envSeconds, heading, int, ms, printMachine, ratio } from './lib/report.ts';
+import { envSeconds, heading, int, ms, pct, printMachine, ratio } from './lib/report.ts';
 import { ORG_MEMBER_ROLE_ID } from './lib/seed.ts';
 import { startServer, stopAllServers, whileRunning, type RunningServer } from './lib/server.ts';
 
@@ -122,7 +122,7 @@ function describeLoad(r: LoadResult): string {
   const codes = Object.entries(r.statusCodes)
     .map(([code, n]) => `${code}×${int(n)}`)
     .join(' ');
-  return `${int(r.rps)} req/s (2xx), p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, max ${ms(r.max)}, non-2xx ${int(r.non2xx)}, 5xx ${int(r.status5xx)}, errors ${int(r.errors)} (timeouts ${int(r.timeouts)}) [${codes}]; CPU per request: server ${ms(r.serverCpuMsPerRequest)}, load generator ${ms(r.clientCpuMsPerRequest)}; server busy ${serverCores(r).toFixed(2)} cores`;
+  return `${int(r.rps)} req/s (2xx), p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, max ${ms(r.max)}, non-2xx ${int(r.non2xx)}, 5xx ${int(r.status5xx)}, errors ${int(r.errors)} (timeouts ${int(r.timeouts)}) [${codes}]; CPU per request: server ${ms(r.serverCpuMsPerRequest)}, load generator ${ms(r.clientCpuMsPerRequest)}; server busy ${serverCores(r).toFixed(2)} cores; machine busy ${pct(r.machineBusy)} (all ${availableParallelism()} cores)`;
 }
 
 /** One request before the load: a wrong ticket scheme or a refused request must stop the bench, not make 400s. */
@@ -426,7 +426,7 @@ async function main(): Promise<void> {
     heading(`P2: POST /v1/client/sign_ins (strategy=ticket, existing user), c=${P2_CONNECTIONS}, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s; then pgbench accept_tx (${PGBENCH_SECONDS} s)`);
     const p2 = await benchSignIn(url, orgIds);
     const ref: PgbenchResult = await runPgbench({ databaseUrl: pgbenchUrl, script: join(SQL, 'accept_tx.sql'), clients: P2_CONNECTIONS, threads: 2, seconds: PGBENCH_SECONDS, mode: 'prepared' });
-    console.log(`pgbench accept_tx (reference) c=${P2_CONNECTIONS}: ${int(ref.tps)} TPS, latency avg ${ms(ref.latencyAvgMs)}, failed ${int(ref.failed)}`);
+    console.log(`pgbench accept_tx (reference) c=${P2_CONNECTIONS}: ${int(ref.tps)} TPS, latency avg ${ms(ref.latencyAvgMs)}, failed ${int(ref.failed)}; machine busy ${pct(ref.machineBusy)}`);
 
     const { params, source } = await serverArgon2Params();
     heading(`P3: argon2id m=${params.memoryCost} KiB, t=${params.timeCost}, p=${params.parallelism} (${source}); POST /v1/client/sign_ups (strategy=ticket + password) at c=${P3_CONNECTIONS.join(', ')}, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s each`);

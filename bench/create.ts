@@ -19,6 +19,7 @@
 // run, wait for the outbox to drain, stop), the server without it, then pgbench — one at a time,
 // and each HTTP figure next to its reference so noise from elsewhere on the machine hits both.
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
@@ -26,7 +27,7 @@ import { withCleanup } from './lib/cleanup.ts';
 import { ok2xx, runLoad, type LoadResult } from './lib/load.ts';
 import { runPgbench, type PgbenchResult } from './lib/pgbench.ts';
 import { copyDatabase, dropDatabase, recreateDatabase, runSqlFile, withClient } from './lib/postgres.ts';
-import { envSeconds, heading, int, ms, printMachine, ratio } from './lib/report.ts';
+import { envSeconds, heading, int, ms, pct, printMachine, ratio } from './lib/report.ts';
 import { seedInvitations, seedOrganizationsWithPendingInvitations } from './lib/seed.ts';
 import { normalizeSql, scriptStatements, serverCreateStatements } from './lib/server-queries.ts';
 import { startServer, stopAllServers, whileRunning, type RunningServer } from './lib/server.ts';
@@ -136,7 +137,7 @@ function describeLoad(r: LoadResult): string {
   const codes = Object.entries(r.statusCodes)
     .map(([code, n]) => `${code}×${int(n)}`)
     .join(' ');
-  return `${int(r.rps)} req/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, max ${ms(r.max)}, non-2xx ${int(r.non2xx)}, 5xx ${int(r.status5xx)}, errors ${int(r.errors)} (timeouts ${int(r.timeouts)}) [${codes}]; CPU per request: server ${ms(r.serverCpuMsPerRequest)}, load generator ${ms(r.clientCpuMsPerRequest)}`;
+  return `${int(r.rps)} req/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, max ${ms(r.max)}, non-2xx ${int(r.non2xx)}, 5xx ${int(r.status5xx)}, errors ${int(r.errors)} (timeouts ${int(r.timeouts)}) [${codes}]; CPU per request: server ${ms(r.serverCpuMsPerRequest)}, load generator ${ms(r.clientCpuMsPerRequest)}; machine busy ${pct(r.machineBusy)} (all ${availableParallelism()} cores)`;
 }
 
 interface OutboxState {
@@ -223,7 +224,7 @@ async function preparePgbench(): Promise<string> {
 
 async function benchPgbench(url: string, script: string, label: string, clients: number): Promise<PgbenchResult> {
   const r = await runPgbench({ databaseUrl: url, script: join(SQL, script), clients, threads: 2, seconds: PGBENCH_SECONDS, mode: 'prepared' });
-  console.log(`pgbench ${label} c=${clients}: ${int(r.tps)} TPS, latency avg ${ms(r.latencyAvgMs)}, failed ${int(r.failed)}`);
+  console.log(`pgbench ${label} c=${clients}: ${int(r.tps)} TPS, latency avg ${ms(r.latencyAvgMs)}, failed ${int(r.failed)}; machine busy ${pct(r.machineBusy)}`);
   return r;
 }
 

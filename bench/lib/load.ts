@@ -3,7 +3,7 @@
 // resolution (autocannon's own histogram rounds to whole milliseconds).
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { percentile } from './report.ts';
+import { busyShare, machineCpu, percentile } from './report.ts';
 
 // autocannon ships no types; this is the part of its API used here.
 interface AcRequest {
@@ -70,6 +70,8 @@ export interface LoadResult {
   serverCpuMsPerRequest: number;
   /** CPU the load generator itself (this process) used per answered request, in ms. */
   clientCpuMsPerRequest: number;
+  /** Share of the whole machine's CPU that was busy during the run (0–1; NaN without /proc). */
+  machineBusy: number;
 }
 
 /** The 2xx answers of a run. */
@@ -84,6 +86,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const serverCpu0 = opts.serverCpuSeconds ? await opts.serverCpuSeconds() : Number.NaN;
   const started = performance.now();
   const cpu0 = process.cpuUsage();
+  const machine0 = machineCpu();
   const result = await new Promise<AcResult>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -101,6 +104,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   });
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const machineBusy = busyShare(machine0, machineCpu());
   const serverCpu = opts.serverCpuSeconds ? (await opts.serverCpuSeconds()) - serverCpu0 : Number.NaN;
   latencies.sort((a, b) => a - b);
   return {
@@ -118,5 +122,6 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, s]) => [code, Number(s.count)])),
     serverCpuMsPerRequest: (serverCpu * 1000) / Math.max(1, latencies.length),
     clientCpuMsPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length),
+    machineBusy,
   };
 }

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { percentile } from './report.ts';
+import { busyShare, machineCpu, percentile } from './report.ts';
 
 export interface PgbenchOptions {
   databaseUrl: string;
@@ -23,6 +23,8 @@ export interface PgbenchResult {
   transactions: number;
   failed: number;
   latencyAvgMs: number;
+  /** Share of the whole machine's CPU that was busy while pgbench ran (0–1; NaN without /proc). */
+  machineBusy: number;
   /** Only with `latencies: true`. */
   p50?: number;
   p99?: number;
@@ -53,7 +55,9 @@ export async function runPgbench(opts: PgbenchOptions): Promise<PgbenchResult> {
     const args = ['-n', '-M', opts.mode ?? 'prepared', '-f', opts.script, '-c', String(opts.clients), '-j', String(threads), '-T', String(opts.seconds)];
     if (logDir) args.push('-l', `--log-prefix=${join(logDir, 'tx')}`);
     args.push(opts.databaseUrl);
+    const machine0 = machineCpu();
     const { code, stdout, stderr } = await run('pgbench', args);
+    const machineBusy = busyShare(machine0, machineCpu());
     if (code !== 0) throw new Error(`pgbench exited with ${code}:\n${stderr}\n${stdout}`);
     const failed = /number of failed transactions: (\d+)/.exec(stdout)?.[1];
     const result: PgbenchResult = {
@@ -62,6 +66,7 @@ export async function runPgbench(opts: PgbenchOptions): Promise<PgbenchResult> {
       transactions: num(stdout, /number of transactions actually processed: (\d+)/, 'transaction count'),
       failed: failed === undefined ? 0 : Number(failed),
       latencyAvgMs: num(stdout, /latency average = ([\d.]+) ms/, 'latency average'),
+      machineBusy,
     };
     if (logDir) {
       // Each line: client_id transaction_no time_us script_no time_epoch time_us_part …

@@ -1,5 +1,6 @@
 // Formatting and the machine header every bench prints first (the figures mean little without it).
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, freemem, loadavg, totalmem } from 'node:os';
 import { postgresSettings, postgresVersion } from './postgres.ts';
 
@@ -13,6 +14,32 @@ export function percentile(sorted: readonly number[], p: number): number {
 export const int = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
 export const ms = (n: number): string => (Number.isFinite(n) ? `${n < 10 ? n.toFixed(2) : n.toFixed(1)} ms` : 'n/a');
 export const ratio = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+
+export const pct = (share: number): string => (Number.isFinite(share) ? `${Math.round(share * 100)}%` : 'n/a');
+
+/** The whole machine's CPU time (all cores, in clock ticks) from /proc/stat; null where there is none. */
+export interface MachineCpu {
+  busy: number;
+  total: number;
+}
+export function machineCpu(): MachineCpu | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((a, b) => a + b, 0);
+    // idle + iowait are the time no process wanted a core; steal (a busy host) counts as busy.
+    return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total };
+  } catch {
+    return null;
+  }
+}
+/**
+ * Share of the machine's CPU time that was busy between two readings (0–1; NaN without /proc).
+ * Tells a run limited by CPU (near 100%) from one limited by waiting (commits, round trips).
+ */
+export function busyShare(before: MachineCpu | null, after: MachineCpu | null): number {
+  if (before === null || after === null || after.total <= before.total) return Number.NaN;
+  return (after.busy - before.busy) / (after.total - before.total);
+}
 
 /** The machine is shared: the 1-minute load average shows how busy it was when a phase began. */
 export const load1 = (): string => `load avg ${loadavg()[0]?.toFixed(2) ?? '?'}`;
