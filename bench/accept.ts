@@ -44,7 +44,7 @@ import { ok2xx, runLoad, type LoadResult } from './lib/load.ts';
 import { createBenchOrganization } from './lib/organization.ts';
 import { runPgbench, type PgbenchResult } from './lib/pgbench.ts';
 import { dropDatabase, recreateDatabase, runSqlFile, withClient } from './lib/postgres.ts';
-import { envSeconds, heading, int, ms, pct, printMachine, ratio } from './lib/report.ts';
+import { envInt, envSeconds, heading, int, ms, pct, printMachine, ratio } from './lib/report.ts';
 import { ORG_MEMBER_ROLE_ID } from './lib/seed.ts';
 import { startServer, stopAllServers, whileRunning, type RunningServer } from './lib/server.ts';
 
@@ -53,13 +53,7 @@ const SECONDS = envSeconds('BENCH_SECONDS', 10);
 const PGBENCH_SECONDS = envSeconds('BENCH_PGBENCH_SECONDS', 12);
 const WARMUP_SECONDS = 3;
 /** Connections of the P2 run (BENCH_P2_CONNECTIONS, a diagnostic; the goal is stated at 8, and pgbench runs with as many). */
-const P2_CONNECTIONS = (() => {
-  const raw = process.env.BENCH_P2_CONNECTIONS?.trim();
-  if (!raw) return 8;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`BENCH_P2_CONNECTIONS must be a whole number in [1, 256], got "${raw}"`);
-  return n;
-})();
+const P2_CONNECTIONS = envInt('BENCH_P2_CONNECTIONS', 8, 1, 256);
 const P3_CONNECTIONS = [4, 8] as const;
 const P2_RATIO_GOAL = 0.5;
 const P3_RATIO_GOAL = 0.8;
@@ -70,22 +64,10 @@ const CPU_PROF_DIR = process.env.BENCH_CPU_PROF?.trim() || null;
 const TESSERA_DB = 'tessera_bench_accept';
 const PGBENCH_DB = 'tessera_bench_accept_pgbench';
 
-function envCount(name: string, def: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 100 || n > 5_000_000) throw new Error(`${name} must be a whole number in [100, 5000000], got "${raw}"`);
-  return n;
-}
-const P2_TICKETS = envCount('BENCH_ACCEPT_TICKETS', 60_000);
-const P3_TICKETS = envCount('BENCH_SIGN_UP_TICKETS', 10_000);
+const P2_TICKETS = envInt('BENCH_ACCEPT_TICKETS', 60_000, 100, 5_000_000);
+const P3_TICKETS = envInt('BENCH_SIGN_UP_TICKETS', 10_000, 100, 5_000_000);
 /** Organizations the P2 invitations are spread over (a diagnostic: every accept locks its organization's row). */
-const P2_ORGANIZATIONS = (() => {
-  const raw = process.env.BENCH_ACCEPT_ORGS?.trim();
-  const n = raw ? Number(raw) : 1;
-  if (!Number.isInteger(n) || n < 1 || n > 1_000) throw new Error(`BENCH_ACCEPT_ORGS must be a whole number in [1, 1000], got "${raw}"`);
-  return n;
-})();
+const P2_ORGANIZATIONS = envInt('BENCH_ACCEPT_ORGS', 1, 1, 1_000);
 
 /** The run's secret: tickets are rebuilt from it (lib/accept-seed.ts), never read back. */
 const SECRET = randomBytes(16).toString('hex');

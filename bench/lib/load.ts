@@ -18,6 +18,7 @@ interface AcOptions {
   connections: number;
   duration: number;
   timeout: number;
+  overallRate?: number;
   method: string;
   headers: Record<string, string>;
   requests: AcRequest[];
@@ -46,6 +47,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** A fresh body for every request (e.g. a unique email). */
   body?: () => string;
+  /** Requests per second over all connections (autocannon's overallRate); as fast as answered when omitted. */
+  rate?: number;
   /** The server's CPU clock, to report its CPU time per request (NaN when not given). */
   serverCpuSeconds?: () => Promise<number>;
 }
@@ -94,6 +97,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         connections: opts.connections,
         duration: opts.seconds,
         timeout: 10,
+        ...(opts.rate !== undefined ? { overallRate: opts.rate } : {}),
         method: opts.method,
         headers: opts.headers ?? {},
         requests: [request],

@@ -56,6 +56,15 @@ export function envSeconds(name: string, def: number): number {
   return n;
 }
 
+/** A whole number from the environment, within [min, max]; `def` when unset or blank. */
+export function envInt(name: string, def: number, min: number, max: number): number {
+  const raw = process.env[name]?.trim();
+  if (!raw) return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number in [${min}, ${max}], got "${raw}"`);
+  return n;
+}
+
 export async function printMachine(bench: string): Promise<void> {
   let pgbench = 'pgbench not found';
   try {

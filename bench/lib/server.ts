@@ -25,6 +25,8 @@ export interface ServerOptions {
   serverDir?: string;
   /** TESSERA_WRITE_COALESCING; the server's default when omitted. */
   writeCoalescing?: number;
+  /** SMTP_URL: the worker sends through SMTP instead of into the dev mailbox. */
+  smtpUrl?: string;
 }
 
 export interface RunningServer {
@@ -100,6 +102,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     TESSERA_RATE_LIMITS: 'off',
     ...(opts.poolSize !== undefined ? { DATABASE_POOL_SIZE: String(opts.poolSize) } : {}),
     ...(opts.writeCoalescing !== undefined ? { TESSERA_WRITE_COALESCING: String(opts.writeCoalescing) } : {}),
+    ...(opts.smtpUrl !== undefined ? { SMTP_URL: opts.smtpUrl } : {}),
   });
 
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], { cwd: opts.serverDir ?? SERVER_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
