@@ -5,7 +5,8 @@
 //   env: BENCH_DATABASE_URL (maintenance connection, default postgres://postgres@127.0.0.1:5432/postgres),
 //        BENCH_SECONDS (length of the latency run, default 10),
 //        BENCH_BACKLOG_SECONDS (how long the backlog is written, default 5),
-//        BENCH_DRAIN_RATE (creates per second in the latency run, default 1000).
+//        BENCH_DRAIN_RATE (creates per second in the latency run, default 1000),
+//        BENCH_CPU_PROF=<dir> to run the sending server with --cpu-prof (profile written there on stop).
 //
 // The real server (bench/lib/server.ts) on a fresh PostgreSQL database, rate limits off, and a real
 // SMTP server in this process (lib/smtp-sink.ts, the `smtp-server` package) that accepts every
@@ -36,6 +37,7 @@ import { startSmtpSink, type SmtpSink } from './lib/smtp-sink.ts';
 const SECONDS = envSeconds('BENCH_SECONDS', 10);
 const BACKLOG_SECONDS = envSeconds('BENCH_BACKLOG_SECONDS', 5);
 const CONNECTIONS = 8;
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF?.trim() || null;
 const RATE = envInt('BENCH_DRAIN_RATE', 1000, 1, 100_000);
 const BULK = 10;
 const RATE_GOAL = 1000;
@@ -133,7 +135,8 @@ async function main(): Promise<void> {
     if (due === 0) throw new Error('the backlog run wrote no outbox rows');
     const sink = await startSmtpSink();
     defer('close the SMTP sink', () => sink.close());
-    const server = await startServer({ databaseUrl: url, inProcessWorker: true, secretKey, smtpUrl: sink.url });
+    const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [];
+    const server = await startServer({ databaseUrl: url, inProcessWorker: true, secretKey, smtpUrl: sink.url, nodeArgs });
     const readyAt = Date.now();
     const { drained, delays, saturated } = await whileRunning(server, async () => {
       const drained = await drain(server, sink, due, readyAt);
