@@ -9,6 +9,8 @@ export interface SmtpSink {
   readonly accepted: Map<string, number>;
   /** Resolves once `n` messages were accepted; rejects after timeoutMs. */
   waitFor(n: number, timeoutMs: number): Promise<void>;
+  /** Resolves once every one of these Message-IDs was accepted; rejects after timeoutMs. */
+  waitForIds(ids: readonly string[], timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,22 +48,31 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       resolve(typeof addr === 'object' && addr !== null ? addr.port : 0);
     });
   });
+  /** Resolves when done() holds, checked after every accepted message; rejects after timeoutMs. */
+  const until = (done: () => boolean, timeoutMs: number, what: () => string) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${what()} within ${timeoutMs / 1000} s`)), timeoutMs);
+      const check = () => {
+        if (done()) {
+          clearTimeout(timer);
+          resolve();
+        } else {
+          waiters.push(check);
+        }
+      };
+      check();
+    });
   return {
     url: `smtp://127.0.0.1:${port}`,
     accepted,
-    waitFor(n, timeoutMs) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the sink accepted ${accepted.size} of ${n} emails within ${timeoutMs / 1000} s`)), timeoutMs);
-        const check = () => {
-          if (accepted.size >= n) {
-            clearTimeout(timer);
-            resolve();
-          } else {
-            waiters.push(check);
-          }
-        };
-        check();
-      });
+    waitFor: (n, timeoutMs) => until(() => accepted.size >= n, timeoutMs, () => `the sink accepted ${accepted.size} of ${n} emails`),
+    waitForIds(ids, timeoutMs) {
+      let next = 0; // ids before it are known to be accepted
+      const done = () => {
+        while (next < ids.length && accepted.has(ids[next]!)) next += 1;
+        return next === ids.length;
+      };
+      return until(done, timeoutMs, () => `the sink accepted ${next} of ${ids.length} emails`);
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
