@@ -10,6 +10,7 @@ import { createRateLimits } from './http/rate-limit.ts';
 import { resolveInstance } from './lib/instance.ts';
 import { systemClock } from './lib/clock.ts';
 import { startOutboxWorker, type OutboxWorker } from './mail/worker.ts';
+import { deliversToMailbox } from './mail/transport.ts';
 import { startExpirySweeper } from './features/invitations/invitation.sweeper.ts';
 
 function loadConfigOrExit(): Config {
@@ -39,7 +40,9 @@ async function main(): Promise<void> {
     db: database.db,
     clock: systemClock,
     instance,
-    notifyOutbox: () => worker?.nudge(),
+    // Without SMTP_URL the emails this server writes are delivered into the dev mailbox by their
+    // own transaction (mail/transport.ts): nothing for the worker to be woken for.
+    notifyOutbox: deliversToMailbox(config) ? () => {} : () => worker?.nudge(),
     log,
     rateLimits,
   };

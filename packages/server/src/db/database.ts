@@ -2,7 +2,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { EmailAddressesTable, UsersTable } from '../features/users/user.table.ts';
 import type { InvitationCountsTable, InvitationsTable } from '../features/invitations/invitation.table.ts';
-import type { DevEmailsTable, OutboxTable } from '../mail/outbox.table.ts';
+import type { OutboxTable } from '../mail/outbox.table.ts';
 import type { OrganizationsTable } from '../features/organizations/organization.table.ts';
 import type { PermissionsTable, RolePermissionsTable, RolesTable } from '../features/roles/role.table.ts';
 import type { OrganizationMembershipsTable } from '../features/memberships/membership.table.ts';
@@ -34,7 +34,6 @@ export interface Database {
   invitations: InvitationsTable;
   invitation_counts: InvitationCountsTable;
   outbox: OutboxTable;
-  dev_emails: DevEmailsTable;
   audit_log: AuditLogTable;
   organizations: OrganizationsTable;
   permissions: PermissionsTable;

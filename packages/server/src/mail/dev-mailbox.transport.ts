@@ -1,7 +1,8 @@
-// The dev mailbox: with no SMTP_URL, "sending" is storing the email in dev_emails, in the same
-// transaction that locks the outbox rows and marks them sent (recordSent; the worker never calls
-// send for it). A re-delivered row (same Message-ID) is stored once.
-import { insertDevEmails } from '../features/dev-mailbox/dev-mailbox.repository.ts';
+// The dev mailbox as the worker's transport: "sending" a row is marking it delivered into the
+// mailbox (mailbox = true, status 'sent', its link kept sealed), in the transaction that locks it;
+// the mailbox renders it when read. The worker never calls send. Rows a server without SMTP_URL
+// writes are delivered by their own transaction and never reach the worker (transport.ts).
+import { markDeliveredToMailbox } from './outbox.repository.ts';
 import type { MailTransport } from './transport.ts';
 
 export function createDevMailboxTransport(): MailTransport {
@@ -10,11 +11,8 @@ export function createDevMailboxTransport(): MailTransport {
     async send() {
       // Never called by the worker (recordSent delivers); nothing leaves the process.
     },
-    async recordSent(trx, emails) {
-      await insertDevEmails(
-        trx,
-        emails.map((e) => ({ message_id: e.messageId, from_address: e.from, to_address: e.to, subject: e.subject, html: e.html, text: e.text })),
-      );
+    async recordSent(trx, outboxIds) {
+      await markDeliveredToMailbox(trx, outboxIds);
     },
     async close() {},
   };

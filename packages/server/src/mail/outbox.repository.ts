@@ -26,14 +26,19 @@ type Db = Kysely<Database> | Transaction<Database>;
 /**
  * A Message-ID fixed when the email is queued, so every (re)send of it carries the same one. Its
  * left part is a time-ordered id (lib/ids.ts: milliseconds, then 14 random bytes): unique as a
- * UUID is, and each new one lands at the end of the unique indexes on outbox.message_id and
- * dev_emails.message_id instead of on a random page of them.
+ * UUID is, and each new one lands at the end of the unique index on outbox.message_id instead of
+ * on a random page of it.
  */
 export function newMessageId(domain: string): string {
   return `<${newId('msg')}@${domain}>`;
 }
 
-export async function enqueueEmails(trx: Db, messages: EmailMessagePayload[], messageDomain: string): Promise<void> {
+/**
+ * Queues the emails in the caller's transaction. `mailbox`: the writing server has no SMTP_URL, so
+ * the emails are delivered into the dev mailbox by this very transaction (status 'sent', their
+ * links still sealed: the mailbox renders them when read) and the worker has nothing to do.
+ */
+export async function enqueueEmails(trx: Db, messages: EmailMessagePayload[], messageDomain: string, mailbox: boolean): Promise<void> {
   if (messages.length === 0) return;
   await trx
     .insertInto('outbox')
@@ -42,8 +47,23 @@ export async function enqueueEmails(trx: Db, messages: EmailMessagePayload[], me
         topic: 'email',
         payload: JSON.stringify(m),
         message_id: newMessageId(messageDomain),
+        ...(mailbox ? { status: 'sent' as const, sent_at: sql<Date>`now()`, mailbox: true } : {}),
       })),
     )
+    .execute();
+}
+
+/**
+ * Delivers rows into the dev mailbox (the worker, for rows written by a server with SMTP, or
+ * before delivery at commit): marked sent, their links kept sealed for the mailbox to render.
+ */
+export async function markDeliveredToMailbox(db: Db, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('outbox')
+    .set({ status: 'sent', sent_at: sql<Date>`now()`, lease_until: null, mailbox: true })
+    .where('id', '=', sql<number>`ANY(${[...ids]}::bigint[])`)
+    .where('status', '<>', 'sent')
     .execute();
 }
 

@@ -5,25 +5,15 @@ export interface OutboxTable {
   topic: string;
   payload: ColumnType<Record<string, unknown>, string, string>;
   message_id: string;
-  status: ColumnType<'pending' | 'sent' | 'dead', 'pending' | undefined, 'pending' | 'sent' | 'dead'>;
+  status: ColumnType<'pending' | 'sent' | 'dead', 'pending' | 'sent' | undefined, 'pending' | 'sent' | 'dead'>;
   attempts: Generated<number>;
   available_at: ColumnType<Date, Date | string | undefined, Date | string>;
   lease_until: Date | null;
   last_error: string | null;
   created_at: ColumnType<Date, never, never>;
   sent_at: Date | null;
-}
-
-export interface DevEmailsTable {
-  id: Generated<number>;
-  message_id: string;
-  from_address: string;
-  to_address: string;
-  subject: string;
-  html: string;
-  text: string;
-  created_at: ColumnType<Date, never, never>;
+  /** Delivered into the dev mailbox (by the transaction that wrote it, or by the worker): the mailbox lists these rows. */
+  mailbox: Generated<boolean>;
 }
 
 export type OutboxRow = Selectable<OutboxTable>;
-export type DevEmailRow = Selectable<DevEmailsTable>;

@@ -1,8 +1,13 @@
 // How an email leaves the outbox. Two transports: SMTP (config.smtpUrl set) and the dev mailbox
-// (the dev_emails table). `send` hands the message to the next hop and resolves only once that hop
-// accepted it. A transport with `recordSent` delivers inside the database instead: the worker
-// never calls its `send`, and stores a batch with `recordSent` in the transaction that locks the
-// outbox rows and marks them sent, so storing and marking are one commit.
+// (outbox rows marked `mailbox`, rendered when the mailbox is read). `send` hands the message to
+// the next hop and resolves only once that hop accepted it. A transport with `recordSent` delivers
+// inside the database instead: the worker never calls its `send`, and marks a batch delivered with
+// `recordSent` in the transaction that locks the outbox rows.
+//
+// A server without SMTP_URL does not even need the worker for the emails it writes itself: they
+// are delivered into the dev mailbox by the transaction that writes them (deliversToMailbox). The
+// worker's dev-mailbox path serves rows written otherwise (by a server with SMTP_URL, before a
+// restart without it).
 import type { Transaction } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
@@ -24,7 +29,8 @@ export interface MailTransport {
   readonly name: 'smtp' | 'dev-mailbox';
   /** Resolves when the next hop accepted the message (SMTP 250); rejects otherwise. */
   send(email: OutgoingEmail): Promise<void>;
-  recordSent?(trx: Transaction<Database>, emails: readonly OutgoingEmail[]): Promise<void>;
+  /** Delivers these outbox rows (already rendered once, so known to render) inside the database. */
+  recordSent?(trx: Transaction<Database>, outboxIds: readonly number[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,6 +70,14 @@ export function classifySendError(err: unknown): DeliveryError {
   const permanent = responseCode !== null && responseCode >= 500 && responseCode < 600 && (code === 'EENVELOPE' || code === 'EMESSAGE');
   // e.g. "EENVELOPE: 550 no such user", "ESOCKET: connect ECONNREFUSED 127.0.0.1:2525"
   return new DeliveryError(`${code !== null ? `${code}: ` : ''}${detail}`.slice(0, 1000), permanent);
+}
+
+/**
+ * Whether the emails this server writes are delivered into the dev mailbox by the transaction that
+ * writes them: yes without SMTP_URL (only test instances may run without it, config.ts).
+ */
+export function deliversToMailbox(config: Pick<Config, 'smtpUrl'>): boolean {
+  return config.smtpUrl === null;
 }
 
 export function createMailTransport(config: Config): MailTransport {

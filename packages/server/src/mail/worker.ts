@@ -230,10 +230,10 @@ export function startOutboxWorker(deps: WorkerDeps, opts: WorkerOptions = {}): O
   };
 
   // --- a transport that delivers inside the database (the dev mailbox): a batch is one transaction ---
-  // The due rows are locked (lockDueEmails), composed, stored by the transport and marked sent, and
-  // the commit ends the lock: no lease, no claim UPDATE, one commit per batch. Rendering is the only
-  // thing that can fail here, and it fails the same way every time (compose.ts), so such a row is
-  // dead-lettered in the same transaction. untilEmpty as for drain.
+  // The due rows are locked (lockDueEmails), rendered once to check that they render, and marked
+  // delivered by the transport; the commit ends the lock: no lease, no claim UPDATE, one commit per
+  // batch. Rendering is the only thing that can fail here, and it fails the same way every time
+  // (compose.ts), so such a row is dead-lettered in the same transaction. untilEmpty as for drain.
   const deliverInDatabase = async (record: NonNullable<MailTransport['recordSent']>, untilEmpty: boolean): Promise<number> => {
     let handled = 0;
     while (!stopped) {
@@ -242,20 +242,18 @@ export function startOutboxWorker(deps: WorkerDeps, opts: WorkerOptions = {}): O
       const dead: { outboxId: number; messageId: string; error: string }[] = [];
       const batch = await db.transaction().execute(async (trx) => {
         const rows = await lockDueEmails(trx, batchSize);
-        const sent: { id: number; email: OutgoingEmail }[] = [];
+        const sent: number[] = [];
         for (const row of rows) {
           try {
-            sent.push({ id: row.id, email: composeOutboxEmail(row, ctx) });
+            composeOutboxEmail(row, ctx);
+            sent.push(row.id);
           } catch (err) {
             const why = classifySendError(err).message;
             await markDead(trx, row, why);
             dead.push({ outboxId: row.id, messageId: row.message_id, error: why });
           }
         }
-        if (sent.length > 0) {
-          await record(trx, sent.map((x) => x.email));
-          await markEmailsSent(trx, sent.map((x) => x.id));
-        }
+        if (sent.length > 0) await record(trx, sent);
         return rows.length;
       });
       // Said once committed: a batch rolled back dead-lettered nothing.

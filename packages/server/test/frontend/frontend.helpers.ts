@@ -6,6 +6,8 @@ import { startTestApp, type StartOptions, type TestApp } from '../helpers/app.ts
 import { Browser, RELAXED_FAPI_LIMITS, type FapiRes } from '../helpers/browser.ts';
 import { NO_INVITATION_LIMITS } from '../organization-invitations/org-invitations.helpers.ts';
 import { newOrg, ok, uniqueEmail, type UserJson } from '../organizations/organizations.helpers.ts';
+import { listDevEmails } from '../../src/features/dev-mailbox/dev-mailbox.repository.ts';
+import { renderMailboxRow } from '../../src/features/dev-mailbox/dev-mailbox.service.ts';
 
 export { Browser, newOrg, ok, uniqueEmail, type FapiRes, type UserJson };
 export const PASSWORD = 'correct horse battery staple';
@@ -62,8 +64,9 @@ export async function expire(t: TestApp, table: 'invitations' | 'organization_in
 const seenEmailIds = new Map<string, number>();
 
 /**
- * The verification code in the next email to `to` not read yet by this helper (dev mailbox: the
- * outbox is drained first), so a second prepare's code is never mistaken for the first's.
+ * The verification code in the newest email to `to` in the dev mailbox, if this helper has not
+ * read it yet, so a second prepare's code is never mistaken for the first's. (The worker is
+ * drained first, for an email written while it was not delivered at commit.)
  */
 export async function lastCodeSentTo(t: TestApp, to: string): Promise<string> {
   const worker = t.worker;
@@ -74,7 +77,8 @@ export async function lastCodeSentTo(t: TestApp, to: string): Promise<string> {
   const seen = seenEmailIds.get(to) ?? 0;
   for (;;) {
     await worker.drainOnce();
-    mail = await t.deps.db.selectFrom('dev_emails').select(['id', 'subject', 'text']).where('to_address', '=', to).where('id', '>', seen).orderBy('id', 'desc').executeTakeFirst();
+    const [row] = await listDevEmails(t.deps.db, { to }, { limit: 1, offset: 0 });
+    mail = row && row.id > seen ? { ...renderMailboxRow(t.deps, row), id: row.id } : undefined;
     if (mail || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 50));
   }

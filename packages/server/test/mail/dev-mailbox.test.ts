@@ -1,16 +1,17 @@
-// The dev mailbox: without SMTP_URL the worker "sends" into dev_emails, which the Backend API
-// (secret key) and an unauthenticated page show — on development instances only.
+// The dev mailbox: without SMTP_URL an email is delivered into the dev mailbox by the transaction
+// that writes it (its outbox row, status 'sent', mailbox true, the link still sealed), and the
+// Backend API (secret key) and an unauthenticated page show it, rendered when read — on
+// development instances only. Rows written otherwise (by a server with SMTP_URL) are delivered
+// into it by the worker.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { startTestApp, storeName, type TestApp } from '../helpers/app.ts';
 import { startOutboxWorker, type OutboxWorker } from '../../src/mail/worker.ts';
-import { claimDueEmails, lockDueEmails } from '../../src/mail/outbox.repository.ts';
-import { composeOutboxEmail } from '../../src/mail/compose.ts';
+import { lockDueEmails } from '../../src/mail/outbox.repository.ts';
 import { createDevMailboxTransport } from '../../src/mail/dev-mailbox.transport.ts';
 import { createSecretBox } from '../../src/lib/secret-box.ts';
 import { escapeHtml } from '../../src/lib/html.ts';
-import { insertDevEmails } from '../../src/features/dev-mailbox/dev-mailbox.repository.ts';
 import { createInvitation, linkInText, outboxRows } from './mail-helpers.ts';
 
 interface DevEmailJson {
@@ -27,6 +28,14 @@ interface DevEmailJson {
 
 // A broken worker tends to hang rather than fail; a bounded test fails, and its cleanup stops the worker.
 const T = { timeout: 15_000 };
+
+/**
+ * Turns the dev mailbox's rows back into rows waiting in the outbox, as a server with SMTP_URL
+ * writes them: for the worker's dev-mailbox path, which delivers such rows.
+ */
+async function asIfWrittenWithSmtp(t: TestApp): Promise<void> {
+  await t.database.db.updateTable('outbox').set({ status: 'pending', sent_at: null, mailbox: false }).where('mailbox', '=', true).execute();
+}
 
 /** A development instance and a worker that only delivers on drainOnce(), for one describe (set in its before()). */
 function appWithWorker(): { t: TestApp; w: OutboxWorker } {
@@ -54,52 +63,59 @@ describe(`dev mailbox (${storeName})`, () => {
       return res.json<{ data: DevEmailJson[]; total_count: number }>();
     };
 
-    it('delivers into dev_emails in the transaction that marks the row sent; the API lists it', T, async () => {
+    it('delivers at commit: the row is sent into the mailbox with its link still sealed, the worker has nothing to do, the API renders it', T, async () => {
       const inv = await createInvitation(ctx.t, 'Dev.Person@Example.com');
-      assert.equal((await listEmails()).total_count, 0, 'nothing before the worker runs');
-      assert.equal(await ctx.w.drainOnce(), 1);
-
       const [row] = await outboxRows(ctx.t);
       assert.equal(row?.status, 'sent');
-      assert.equal('sealed' in row!.payload, false);
+      assert.equal(row?.mailbox, true);
+      assert.ok(row?.sent_at instanceof Date);
+      assert.equal(row?.attempts, 0);
+      // The link waits sealed (encrypted), never in clear, as in an outbox row not yet sent.
+      const sealed = (row!.payload.sealed as { url?: string } | undefined)?.url;
+      assert.equal(typeof sealed, 'string');
+      assert.ok(!JSON.stringify(row!.payload).includes(inv.url), 'no clear link in the row');
+      assert.equal(createSecretBox(ctx.t.deps.instance.secretKey, 'outbox').open(sealed!), inv.url);
+      assert.equal(await ctx.w.drainOnce(), 0, 'nothing left for the worker');
 
       const list = await listEmails();
       assert.equal(list.total_count, 1);
       const email = list.data[0]!;
       assert.equal(email.object, 'dev_email');
+      assert.equal(email.id, String(row!.id));
       assert.equal(email.to, 'dev.person@example.com');
       assert.equal(email.from, ctx.t.config.mailFrom);
       assert.equal(email.subject, "You're invited to join Acme Test");
       assert.equal(email.message_id, row!.message_id);
-      assert.equal(typeof email.created_at, 'number');
+      assert.equal(email.created_at, row!.sent_at!.getTime());
       assert.ok(Math.abs(email.created_at - Date.now()) < 60_000);
       assert.equal(linkInText(email.text), inv.url);
       assert.ok(email.html.includes(`href="${escapeHtml(inv.url)}"`));
     });
 
-    it('stores a re-delivered email (same Message-ID) once', T, async () => {
+    it('delivers a row waiting in the outbox (written with SMTP_URL) through the worker; delivering it twice changes nothing', T, async () => {
       await createInvitation(ctx.t, 'twice@example.com');
-      // Worker A claims the row and stores the email, but its lease ran out before that (it was
-      // stalled), so worker B claims the row again and delivers it too.
-      const claimed = await claimDueEmails(ctx.t.database.db, { limit: 10, leaseMs: 60_000 });
-      assert.equal(claimed.length, 1);
-      const email = composeOutboxEmail(claimed[0]!, { box: createSecretBox(ctx.t.deps.instance.secretKey, 'outbox'), mailFrom: ctx.t.config.mailFrom });
-      const transport = createDevMailboxTransport();
-      await ctx.t.database.db.transaction().execute((trx) => transport.recordSent!(trx, [email]));
-      await ctx.t.database.db.updateTable('outbox').set({ lease_until: sql<Date>`now() - interval '1 second'` }).where('status', '=', 'pending').execute();
-
-      assert.equal(await ctx.w.drainOnce(), 1);
-      const rows = await outboxRows(ctx.t);
-      assert.equal(rows.find((r) => r.message_id === email.messageId)?.status, 'sent');
+      await asIfWrittenWithSmtp(ctx.t);
+      assert.equal((await listEmails()).total_count, 0, 'not in the mailbox before the worker runs');
+      const waiting = (await outboxRows(ctx.t)).find((r) => r.payload.to === 'twice@example.com');
+      assert.equal(waiting?.status, 'pending');
+      assert.equal(await ctx.w.drainOnce(), 2);
+      const after = (await outboxRows(ctx.t)).find((r) => r.id === waiting!.id)!;
+      assert.equal(after.status, 'sent');
+      assert.equal(after.mailbox, true);
+      assert.ok('sealed' in after.payload, 'the link stays sealed for the mailbox to render');
+      // Delivered again (a second worker that had read it before the first committed): no change.
+      await ctx.t.database.db.transaction().execute((trx) => createDevMailboxTransport().recordSent!(trx, [waiting!.id]));
+      assert.equal((await outboxRows(ctx.t)).find((r) => r.id === waiting!.id)?.sent_at?.getTime(), after.sent_at!.getTime(), 'the first delivery time stays');
       const list = await listEmails('?to=twice@example.com');
       assert.equal(list.total_count, 1);
-      assert.equal(list.data[0]?.message_id, email.messageId);
+      assert.equal(list.data[0]?.message_id, waiting!.message_id);
+      assert.equal((await listEmails()).total_count, 2);
     });
 
     it('filters by recipient (canonical, case-insensitive) and paginates newest first', T, async () => {
       await createInvitation(ctx.t, 'filter-a@example.com');
       await createInvitation(ctx.t, 'filter-b@example.com');
-      assert.equal(await ctx.w.drainOnce(), 2);
+      assert.equal(await ctx.w.drainOnce(), 0, 'delivered at commit');
 
       const a = await listEmails('?to=FILTER-A@Example.COM');
       assert.deepEqual(a.data.map((e) => e.to), ['filter-a@example.com']);
@@ -157,35 +173,52 @@ describe(`dev mailbox (${storeName})`, () => {
     it('a batch goes from pending to sent without a claim: no lease written, attempts unchanged', T, async () => {
       await createInvitation(ctx.t, 'batch-a@example.com');
       await createInvitation(ctx.t, 'batch-b@example.com');
+      await asIfWrittenWithSmtp(ctx.t);
       assert.equal(await ctx.w.drainOnce(), 2);
       for (const row of await outboxRows(ctx.t)) {
         assert.equal(row.status, 'sent');
+        assert.equal(row.mailbox, true);
         assert.equal(row.attempts, 0);
         assert.equal(row.lease_until, null);
       }
-      const stored = await ctx.t.database.db.selectFrom('dev_emails').select('to_address').orderBy('id').execute();
-      assert.deepEqual(stored.map((r) => r.to_address), ['batch-a@example.com', 'batch-b@example.com']);
+      const list = await ctx.t.app.inject({ method: 'GET', url: '/v1/dev/emails', headers: ctx.t.auth });
+      assert.deepEqual(list.json<{ data: DevEmailJson[] }>().data.map((e) => e.to), ['batch-b@example.com', 'batch-a@example.com']);
     });
 
-    it('stores a batch as one array per column, any text intact (quotes, backslashes, braces, commas, NULL, newlines, unicode)', T, async () => {
-      const tricky = ['plain', 'say "hi"', 'back\\slash \\" end', '{a,b}', 'NULL', 'line\nbreak\r\n\ttab', 'ünïcødé ✉️ 日本', "it's", ''];
-      const emails = tricky.map((x, i) => ({ message_id: `<tricky-${i}@test>`, from_address: 'from@example.com', to_address: `t${i}@example.com`, subject: x, html: `<p>${x}</p>`, text: x }));
-      await insertDevEmails(ctx.t.database.db, emails);
-      const stored = await ctx.t.database.db.selectFrom('dev_emails').select(['message_id', 'subject', 'html', 'text']).where('message_id', 'like', '<tricky-%').orderBy('id').execute();
-      assert.deepEqual(stored, emails.map((e) => ({ message_id: e.message_id, subject: e.subject, html: e.html, text: e.text })));
+    it('shows a mailbox row that cannot be rendered any more (its link sealed with another key) as such, without failing the list', T, async () => {
+      const otherKey = createSecretBox('sk_test_another_instance_key_0000000001', 'outbox');
+      const payload = { template: 'invitation', to: 'rekeyed@example.com', vars: { app_name: 'Acme Test', expires_at: Date.now() + 60_000 }, sealed: { url: otherKey.seal('https://example.com/secret') } };
+      await ctx.t.database.db
+        .insertInto('outbox')
+        .values({ topic: 'email', payload: JSON.stringify(payload), message_id: '<rekeyed@test>', status: 'sent', sent_at: sql<Date>`now()`, mailbox: true })
+        .execute();
+      const res = await ctx.t.app.inject({ method: 'GET', url: '/v1/dev/emails?to=rekeyed@example.com', headers: ctx.t.auth });
+      assert.equal(res.statusCode, 200, res.body);
+      const [email] = res.json<{ data: DevEmailJson[] }>().data;
+      assert.equal(email?.message_id, '<rekeyed@test>');
+      assert.equal(email?.to, 'rekeyed@example.com');
+      assert.match(email?.subject ?? '', /cannot be shown: .*secret key/);
+      assert.ok(!JSON.stringify(email).includes('https://example.com/secret'));
+      const page = await ctx.t.app.inject({ method: 'GET', url: '/dev/mailbox' });
+      assert.equal(page.statusCode, 200);
+      assert.ok(page.body.includes('&lt;rekeyed@test&gt;'));
     });
 
     it('a row that cannot be rendered is dead-lettered in its batch; the others are delivered', T, async () => {
       await createInvitation(ctx.t, 'good@example.com');
+      await asIfWrittenWithSmtp(ctx.t);
       const bad = await ctx.t.database.db
         .insertInto('outbox')
         .values({ topic: 'email', payload: JSON.stringify({ template: 'no_such_template', to: 'bad@example.com', vars: {} }), message_id: '<bad-row@test>' })
         .returning('id')
         .executeTakeFirstOrThrow();
-      assert.equal(await ctx.w.drainOnce(), 2);
+      // good@, and the earlier rows this describe turned back (all delivered again), and bad.
+      const waiting = (await outboxRows(ctx.t)).filter((r) => r.status === 'pending').length;
+      assert.equal(await ctx.w.drainOnce(), waiting);
       const rows = await outboxRows(ctx.t);
       const dead = rows.find((r) => r.id === bad.id)!;
       assert.equal(dead.status, 'dead');
+      assert.equal(dead.mailbox, false);
       assert.match(dead.last_error ?? '', /cannot render/);
       assert.equal(rows.find((r) => r.payload.to === 'good@example.com')?.status, 'sent');
       assert.equal(await ctx.w.drainOnce(), 0, 'the dead row is not tried again');
@@ -193,6 +226,7 @@ describe(`dev mailbox (${storeName})`, () => {
 
     it('rows locked by another batch in flight are skipped, and delivered once it ends without them', { ...T, skip: storeName !== 'postgres' && 'PGlite has one connection: a transaction held open blocks every other statement' }, async () => {
       await createInvitation(ctx.t, 'held@example.com');
+      await ctx.t.database.db.updateTable('outbox').set({ status: 'pending', sent_at: null, mailbox: false }).where(sql<string>`payload ->> 'to'`, '=', 'held@example.com').execute();
       let release!: () => void;
       const released = new Promise<void>((resolve) => (release = resolve));
       let locked!: () => void;

@@ -19,15 +19,16 @@ import { createInvitation, createInvitationsBulk, linkInText, onlyOutboxRow, out
 const T = { timeout: 15_000 };
 
 // Test apps are expensive (an embedded PGlite takes seconds to start), so the tests share two:
-// `t`, without SMTP_URL, whose workers each get an explicit SMTP transport to the test's own
-// server (the outbox is emptied before each test); and one running the in-process worker from
-// config, for the end-to-end path.
+// `t`, whose workers each get an explicit SMTP transport to the test's own server (the outbox is
+// emptied before each test; `t` has an SMTP_URL no worker uses, so that its emails wait in the
+// outbox as a production server's do, instead of being delivered into the dev mailbox at commit);
+// and one running the in-process worker from config, for the end-to-end path.
 describe(`email outbox over SMTP (${storeName})`, () => {
   let t: TestApp;
   // Everything a test starts is closed after it, pass or fail, workers before servers.
   const cleanups: Array<() => Promise<void>> = [];
   before(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ env: { SMTP_URL: 'smtp://127.0.0.1:9' } });
   });
   beforeEach(async () => {
     await sql`DELETE FROM outbox`.execute(t.database.db);

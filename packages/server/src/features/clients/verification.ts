@@ -7,6 +7,7 @@ import { ApiError } from '../../http/errors.ts';
 import { CODE_MAX_ATTEMPTS, CODE_TTL_SECONDS, codeMatches, hashCode, mintCode } from '../../lib/codes.ts';
 import { outboxSecretBox } from '../../lib/secret-box.ts';
 import { enqueueEmails } from '../../mail/outbox.repository.ts';
+import { deliversToMailbox } from '../../mail/transport.ts';
 
 export interface MintedCode {
   hash: Buffer;
@@ -32,6 +33,7 @@ export function newEmailCode(deps: Deps, scope: string, to: string, purpose: 'si
           sealed: { code: outboxSecretBox(deps.instance.secretKey).seal(code) },
         }],
         new URL(deps.config.publicUrl).hostname,
+        deliversToMailbox(deps.config),
       ),
   };
 }

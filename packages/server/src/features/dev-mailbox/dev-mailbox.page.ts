@@ -1,11 +1,11 @@
-// The dev mailbox page: a server-rendered list of what the outbox delivered to dev_emails.
+// The dev mailbox page: a server-rendered list of what the outbox delivered into the dev mailbox.
 // Everything from the database is escaped; the only markup added is a link around each http(s)
 // URL in a text body, so an email's links can be followed. The page holds live ticket links, so
 // it sends no referrer and allows no script at all: the CSP permits only its own stylesheet,
 // pinned by hash.
 import { createHash } from 'node:crypto';
 import { escapeHtml } from '../../lib/html.ts';
-import type { DevEmailRow } from '../../mail/outbox.table.ts';
+import type { DevEmail } from './dev-mailbox.service.ts';
 
 const STYLE = `
   body { font: 15px/1.5 system-ui, sans-serif; background: #f6f7f9; color: #1c2430; margin: 0; }
@@ -48,12 +48,12 @@ function formatTime(d: Date): string {
   return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-export function renderDevMailboxPage(opts: { appName: string; emails: readonly DevEmailRow[]; limit: number }): string {
+export function renderDevMailboxPage(opts: { appName: string; emails: readonly DevEmail[]; limit: number }): string {
   const items = opts.emails
     .map(
-      (e) => `<article data-message-id="${escapeHtml(e.message_id)}">
+      (e) => `<article data-message-id="${escapeHtml(e.messageId)}">
   <h2>${escapeHtml(e.subject)}</h2>
-  <p class="meta">To <strong>${escapeHtml(e.to_address)}</strong> · from ${escapeHtml(e.from_address)} · <time datetime="${e.created_at.toISOString()}">${formatTime(e.created_at)}</time></p>
+  <p class="meta">To <strong>${escapeHtml(e.to)}</strong> · from ${escapeHtml(e.from)} · <time datetime="${e.deliveredAt.toISOString()}">${formatTime(e.deliveredAt)}</time></p>
   <pre>${linkifyText(e.text)}</pre>
   <details><summary>HTML source</summary><pre>${escapeHtml(e.html)}</pre></details>
 </article>`,

@@ -129,7 +129,7 @@ export async function countInvitations(db: Db, f: InvitationFilter): Promise<num
   return totalFromCounters(byStatus, Number(stale.n), statuses);
 }
 
-/** Deletes the invitation and every stored copy of its email (outbox rows and dev-mailbox copies). */
+/** Deletes the invitation and its email (outbox rows, which the dev mailbox shows too). */
 export async function deleteInvitationAndEmails(trx: Transaction<Database>, id: string): Promise<boolean> {
   const messageIds = await trx
     .selectFrom('outbox')
@@ -138,7 +138,6 @@ export async function deleteInvitationAndEmails(trx: Transaction<Database>, id: 
     .execute();
   if (messageIds.length > 0) {
     const ids = messageIds.map((m) => m.message_id);
-    await trx.deleteFrom('dev_emails').where('message_id', 'in', ids).execute();
     await trx.deleteFrom('outbox').where('message_id', 'in', ids).execute();
   }
   const res = await trx.deleteFrom('invitations').where('id', '=', id).executeTakeFirst();
@@ -149,6 +148,8 @@ export interface NewInvitationEmail {
   messageId: string;
   /** The outbox payload without vars.expires_at, which the statement adds from the stored row. */
   payload: Record<string, unknown>;
+  /** Delivered into the dev mailbox by the statement itself (mail/transport.ts, deliversToMailbox). */
+  mailbox: boolean;
 }
 
 /** Why an item was not written: a live pending invitation for its address (unless the item allows
@@ -185,7 +186,7 @@ const INSERT_IF_FREE = `${PREPARED_MARK}
     WITH input AS (
       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
         ord int, id text, email text, public_metadata jsonb, redirect_url text, notify boolean, allow_duplicate boolean,
-        template_slug text, ticket_hash text, expires_in_days int, check_users boolean, message_id text, payload jsonb)
+        template_slug text, ticket_hash text, expires_in_days int, check_users boolean, message_id text, payload jsonb, mailbox boolean)
     ),
     same_email AS MATERIALIZED (
       SELECT email, status, expires_at FROM invitations
@@ -217,10 +218,13 @@ const INSERT_IF_FREE = `${PREPARED_MARK}
                 accepted_user_id, created_at, updated_at, status
     ),
     queued AS (
-      INSERT INTO outbox (topic, payload, message_id)
+      INSERT INTO outbox (topic, payload, message_id, status, sent_at, mailbox)
       SELECT 'email',
              jsonb_set(input.payload, '{vars,expires_at}', to_jsonb(floor(extract(epoch FROM ins.expires_at) * 1000)::bigint)),
-             input.message_id
+             input.message_id,
+             CASE WHEN input.mailbox THEN 'sent' ELSE 'pending' END,
+             CASE WHEN input.mailbox THEN now() END,
+             input.mailbox
       FROM ins JOIN input ON input.id = ins.id
       WHERE input.payload IS NOT NULL
     ),
@@ -258,6 +262,7 @@ export async function insertInvitationsIfFree(
       check_users: it.checkUsers,
       message_id: it.email?.messageId ?? null,
       payload: it.email?.payload ?? null,
+      mailbox: it.email?.mailbox ?? false,
     })),
   );
   const result = await db.executeQuery<Nullable<InvitationView> & { blocked: InsertBlock | null }>(

@@ -21,6 +21,7 @@ import { isAllowedRedirect } from '../../lib/redirect.ts';
 import { outboxSecretBox } from '../../lib/secret-box.ts';
 import { mintTicket } from '../../lib/tickets.ts';
 import { newMessageId, type EmailMessagePayload } from '../../mail/outbox.repository.ts';
+import { deliversToMailbox } from '../../mail/transport.ts';
 import {
   countInvitations,
   deleteInvitationAndEmails,
@@ -119,6 +120,7 @@ function insertItem(deps: Deps, p: PreparedInvitation, checkUsers: boolean): Ins
             vars: { app_name: deps.config.appName, expires_at: null, invitation_id: p.row.id, template_slug: p.row.templateSlug },
             sealed: { url: outboxSecretBox(deps.instance.secretKey).seal(ticketUrl(deps.config.publicUrl, p.ticket)) },
           } satisfies EmailMessagePayload,
+          mailbox: deliversToMailbox(deps.config),
         }
       : null,
   };

@@ -221,7 +221,8 @@ export interface NewOrganizationInvitation {
   ticketHash: Buffer;
   expiresInDays: number;
   /** The outbox row, when notify: the statement adds the organization, role, inviter and expiry to payload.vars. */
-  outboxEmail: { messageId: string; payload: Json } | null;
+  /** mailbox: delivered into the dev mailbox by the statement itself (mail/transport.ts, deliversToMailbox). */
+  outboxEmail: { messageId: string; payload: Json; mailbox: boolean } | null;
 }
 
 export interface CreateVerdict {
@@ -319,7 +320,7 @@ function createStatement(withInviters: boolean, locked: boolean, perItem: boolea
     WITH input AS (
       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
         ord int, id text, email text, role_key text, inviter_user_id text, public_metadata jsonb, private_metadata jsonb,
-        redirect_url text, notify boolean, ticket_hash text, expires_in_days int, message_id text, payload jsonb)
+        redirect_url text, notify boolean, ticket_hash text, expires_in_days int, message_id text, payload jsonb, mailbox boolean)
     ),
     org AS (
       SELECT id, name, slug, image_url, max_allowed_memberships FROM organizations WHERE id = $2::text FOR SHARE
@@ -371,14 +372,14 @@ function createStatement(withInviters: boolean, locked: boolean, perItem: boolea
     ),
     inviter AS (${inviterRows}),
     created AS (
-      SELECT ins.*, input.ord, input.message_id, input.payload, r.key AS role_key, r.name AS role_name,
+      SELECT ins.*, input.ord, input.message_id, input.payload, input.mailbox, r.key AS role_key, r.name AS role_name,
              inviter.first_name AS inviter_first_name, inviter.last_name AS inviter_last_name,
              inviter.username AS inviter_username, inviter.email AS inviter_email
       FROM ins JOIN input ON input.id = ins.id JOIN role r ON r.id = ins.role_id
       LEFT JOIN inviter ON inviter.id = ins.inviter_user_id
     ),
     queued AS (
-      INSERT INTO outbox (topic, payload, message_id)
+      INSERT INTO outbox (topic, payload, message_id, status, sent_at, mailbox)
       SELECT 'email',
              jsonb_set(c.payload, '{vars}', (c.payload -> 'vars') || jsonb_build_object(
                'organization_name', v.organization_name,
@@ -386,7 +387,10 @@ function createStatement(withInviters: boolean, locked: boolean, perItem: boolea
                'inviter_name', NULLIF(concat_ws(' ', c.inviter_first_name, c.inviter_last_name), ''),
                'inviter_email', c.inviter_email,
                'expires_at', floor(extract(epoch FROM c.expires_at) * 1000)::bigint)),
-             c.message_id
+             c.message_id,
+             CASE WHEN c.mailbox THEN 'sent' ELSE 'pending' END,
+             CASE WHEN c.mailbox THEN now() END,
+             c.mailbox
       FROM created c, verdict v
       WHERE c.payload IS NOT NULL
     ),
@@ -445,6 +449,7 @@ async function runCreateStatement(
       expires_in_days: it.expiresInDays,
       message_id: it.outboxEmail?.messageId ?? null,
       payload: it.outboxEmail?.payload ?? null,
+      mailbox: it.outboxEmail?.mailbox ?? false,
     })),
   );
   const emails = [...new Set(items.map((it) => it.email))];

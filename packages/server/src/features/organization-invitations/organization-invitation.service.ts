@@ -35,6 +35,7 @@ import { isAllowedRedirect } from '../../lib/redirect.ts';
 import { outboxSecretBox } from '../../lib/secret-box.ts';
 import { mintTicket } from '../../lib/tickets.ts';
 import { newMessageId, type EmailMessagePayload } from '../../mail/outbox.repository.ts';
+import { deliversToMailbox } from '../../mail/transport.ts';
 import { messageDomain, redirectPolicy, ticketUrl } from '../invitations/invitation.service.ts';
 import type { InvitationStatus } from '../invitations/invitation.table.ts';
 import { membershipQuotaExceeded } from '../memberships/membership.service.ts';
@@ -150,6 +151,7 @@ function prepare(deps: Deps, organizationId: string, input: CreateOrganizationIn
           vars: { app_name: deps.config.appName, organization_invitation_id: id, organization_id: organizationId },
           sealed: { url: outboxSecretBox(deps.instance.secretKey).seal(ticketUrl(deps.config.publicUrl, token)) },
         } satisfies EmailMessagePayload,
+        mailbox: deliversToMailbox(deps.config),
       }
     : null;
   return {
