@@ -7,7 +7,7 @@ import { Kysely, PGliteDialect, PostgresDialect, sql, type PostgresPool, type Po
 import pg from 'pg';
 import type { Database } from './database.ts';
 import { preparingPGlite } from './pglite-prepared.ts';
-import { CACHE_PREPARED, CACHE_TEXTS, isSinglePreparable, isStalePlan, PREPARE_AFTER, PREPARED_MARK } from './statement-rules.ts';
+import { CACHE_PREPARED, CACHE_TEXTS, isSinglePreparable, isStalePlan, PREPARE_AFTER, PREPARED_MARK, replanAfter } from './statement-rules.ts';
 
 export interface OpenDatabaseOptions {
   databaseUrl: string | null;
@@ -41,18 +41,6 @@ function preparedBase(text: string): string {
     preparedBases.set(text, base);
   }
   return base;
-}
-
-/**
- * When a connection prepares a statement afresh: after 10, 100, 1,000 and 10,000 executions, then
- * every 10,000. PostgreSQL keeps a prepared statement's generic plan until the statistics of its
- * tables change, and a plan made while a table was nearly empty (a new installation, or autovacuum
- * off) can scan what has since grown large; re-planning now and then, early more often (while
- * tables grow fastest relative to their size), bounds how long such a plan lives, at the price of
- * one planning per that many executions.
- */
-function replanAfter(uses: number): boolean {
-  return uses === 10 || uses === 100 || uses === 1_000 || uses % 10_000 === 0;
 }
 
 interface StatementOnConnection {

@@ -12,7 +12,7 @@
 // application invitations per second, alternating runs), plans of the worker's transactional
 // statements being the likely cause; not pursued.
 import { parse, protocol, type PGlite } from '@electric-sql/pglite';
-import { CACHE_PREPARED, CACHE_TEXTS, isSinglePreparable, isStalePlan, PREPARE_AFTER, PREPARED_MARK } from './statement-rules.ts';
+import { CACHE_PREPARED, CACHE_TEXTS, isSinglePreparable, isStalePlan, PREPARE_AFTER, PREPARED_MARK, replanAfter } from './statement-rules.ts';
 
 const { serialize } = protocol;
 
@@ -32,6 +32,8 @@ interface Prepared {
   name: string;
   /** Parameter type oids, from Describe. */
   types: number[];
+  /** Executions of this text since it was first prepared (kept when it is prepared afresh). */
+  executions: number;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
@@ -61,19 +63,32 @@ export function preparingPGlite(pglite: PGlite): PGlite {
   async function prepare(text: string): Promise<Prepared> {
     const name = `tessera_p${++counter}`;
     const described = await stream(concat([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]));
-    const p = { name, types: parse.parseDescribeStatementResults(described) };
+    const p = { name, types: parse.parseDescribeStatementResults(described), executions: 0 };
     if (prepared.size >= CACHE_PREPARED) {
       const [oldText, old] = prepared.entries().next().value as [string, Prepared];
       prepared.delete(oldText);
-      await stream(concat([serialize.close({ type: 'S', name: old.name }), serialize.sync()]));
+      await close(old);
     }
     prepared.set(text, p);
     return p;
   }
 
+  async function close(p: Prepared): Promise<void> {
+    await stream(concat([serialize.close({ type: 'S', name: p.name }), serialize.sync()]));
+  }
+
   async function run(text: string, params: readonly unknown[], options: QueryOptions): Promise<Results> {
     let p = prepared.get(text);
+    const executions = (p?.executions ?? 0) + 1;
+    // Planned afresh now and then (statement-rules.ts, replanAfter): PGlite never analyzes, so a
+    // plan made on a nearly empty table would otherwise stay for the life of the process.
+    if (p !== undefined && replanAfter(executions)) {
+      prepared.delete(text);
+      await close(p);
+      p = undefined;
+    }
     if (p === undefined) p = await prepare(text);
+    p.executions = executions;
     const values = params.map((v, i) => {
       if (v === null || v === undefined) return null;
       const toText = internals.serializers[p!.types[i]!];
@@ -109,7 +124,7 @@ export function preparingPGlite(pglite: PGlite): PGlite {
           // A migration changed what the statement returns: prepare it afresh and run it again.
           const stale = prepared.get(text);
           prepared.delete(text);
-          if (stale !== undefined) await stream(concat([serialize.close({ type: 'S', name: stale.name }), serialize.sync()]));
+          if (stale !== undefined) await close(stale);
           return run(text, params, options);
         }
       }),

@@ -40,6 +40,23 @@ describe('prepared statements on PGlite', () => {
     assert.equal((await preparedWith(db, "'pgl-b'")).length, 1);
   });
 
+  test('a prepared statement is prepared afresh (re-planned) at its 8th and 16th executions, the old one closed', async () => {
+    const db = await pglite();
+    const text = `${PREPARED_MARK} SELECT $1::int AS n, 'pgl-r' AS marker`;
+    const names: string[] = [];
+    for (let i = 1; i <= 17; i++) {
+      assert.deepEqual((await raw(db, text, [i])).rows, [{ n: i, marker: 'pgl-r' }]);
+      const r = await sql<{ name: string }>`SELECT name FROM pg_prepared_statements WHERE strpos(statement, ${"'pgl-r'"}) > 0`.execute(db);
+      assert.equal(r.rows.length, 1, `one prepared statement at a time (execution ${i})`);
+      names.push(r.rows[0]!.name);
+    }
+    assert.equal(new Set(names.slice(0, 7)).size, 1, 'executions 1-7: one plan');
+    assert.notEqual(names[7], names[6], 'prepared afresh at the 8th');
+    assert.equal(new Set(names.slice(7, 15)).size, 1, 'executions 8-15: one plan');
+    assert.notEqual(names[15], names[14], 'prepared afresh at the 16th');
+    assert.equal(names[16], names[15]);
+  });
+
   test('statements in a transaction, and a store opened without prepared statements, are left alone', async () => {
     const db = await pglite();
     await db.transaction().execute(async (trx) => {

@@ -1,13 +1,14 @@
 // The statement cache of the PostgreSQL pool (db/open.ts): data statements are prepared once they
 // repeat on a connection, marked ones from their first use, others never; prepared statements are
-// re-planned after their 10th use and bounded per connection. Each test runs in one transaction,
-// which pins one connection, and reads that connection's pg_prepared_statements. PostgreSQL only:
-// on PGlite every statement passes through as it is.
+// re-planned as their executions double (statement-rules.ts, replanAfter) and bounded per connection. Each test runs in one transaction,
+// which pins one connection, and reads that connection's pg_prepared_statements. PostgreSQL only
+// (PGlite's prepared statements: pglite-prepared.test.ts).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CompiledQuery, sql, type Transaction } from 'kysely';
 import type { Database } from '../../src/db/database.ts';
 import { openDatabase, PREPARED_MARK, RETRY_REQUEST, STATEMENT_CACHE } from '../../src/db/open.ts';
+import { replanAfter } from '../../src/db/statement-rules.ts';
 import { storeName, useTestDatabase } from '../helpers/app.ts';
 
 /** The connection's prepared statements whose text contains `marker`. */
@@ -18,6 +19,11 @@ async function preparedWith(trx: Transaction<Database>, marker: string): Promise
 }
 
 const run = (trx: Transaction<Database>, text: string) => trx.executeQuery(CompiledQuery.raw(text, []));
+
+test('the re-planning schedule of prepared statements (both stores): each power of two from 8 to 65,536, then every 65,536', () => {
+  const due = Array.from({ length: 140_000 }, (_, i) => i + 1).filter(replanAfter);
+  assert.deepEqual(due, [8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072]);
+});
 
 describe('statement cache (PostgreSQL)', { skip: storeName !== 'postgres' && 'PostgreSQL only' }, () => {
   const database = useTestDatabase();
@@ -55,20 +61,22 @@ describe('statement cache (PostgreSQL)', { skip: storeName !== 'postgres' && 'Po
     });
   });
 
-  test('a prepared statement is prepared afresh (re-planned) after its 10th use, the old one dropped', async () => {
+  test('a prepared statement is prepared afresh (re-planned) at its 8th and 16th executions, the old one dropped each time', async () => {
     await database().db.transaction().execute(async (trx) => {
       const text = "SELECT 'cache-e' AS marker";
       const names: string[][] = [];
-      for (let i = 0; i < STATEMENT_CACHE.prepareAfter - 1 + 11; i++) {
+      // Executions of the prepared statement: 1 at the text's prepareAfter-th use.
+      for (let i = 0; i < STATEMENT_CACHE.prepareAfter - 1 + 17; i++) {
         await run(trx, text);
         names.push((await preparedWith(trx, "'cache-e'")).map((p) => p.name));
       }
-      const first = names[STATEMENT_CACHE.prepareAfter - 1]!;
-      const last = names.at(-1)!;
-      assert.equal(first.length, 1);
-      assert.equal(last.length, 1, 'one prepared statement at a time');
-      assert.notEqual(last[0], first[0]);
-      assert.match(last[0]!, /_1$/);
+      const at = (executions: number) => names[STATEMENT_CACHE.prepareAfter - 2 + executions]!;
+      for (const n of [1, 7, 8, 15, 16, 17]) assert.equal(at(n).length, 1, `one prepared statement at a time (execution ${n})`);
+      assert.equal(at(7)[0], at(1)[0]);
+      assert.match(at(8)[0]!, /_1$/);
+      assert.equal(at(15)[0], at(8)[0]);
+      assert.match(at(16)[0]!, /_2$/);
+      assert.equal(at(17)[0], at(16)[0]);
     });
   });
 
