@@ -51,7 +51,8 @@ export const storeName = process.env.DATABASE_URL ? 'postgres' : 'pglite';
  * looks for its bookkeeping table by introspecting every schema of the database, and calls
  * has_schema_privilege on each: a schema another test app drops at that instant fails the call
  * ('schema "t_…" does not exist'), and so does one of its tables dropped with it ('relation
- * "t_….organization_memberships" does not exist'), naming the other schema. Only that failure is
+ * "t_….organization_memberships" does not exist'), naming the other schema, or one of their
+ * columns ('column "external_id" of relation "users" does not exist'). Only those failures are
  * retried.
  */
 async function migrateInSharedDatabase(database: OpenedDatabase, schema: string): Promise<void> {
@@ -62,7 +63,12 @@ async function migrateInSharedDatabase(database: OpenedDatabase, schema: string)
     } catch (err) {
       const m = /(?:schema "(t_[0-9a-f]+|rl_[0-9a-f]+)"|relation "(t_[0-9a-f]+|rl_[0-9a-f]+)\.[^"]*") does not exist/.exec(err instanceof Error ? err.message : String(err));
       const other = m?.[1] ?? m?.[2];
-      if (other === undefined || other === schema || attempt >= 5) throw err;
+      // The same race on a column of a table being dropped with its schema: PostgreSQL's message
+      // then names the column and its table but not the schema (seen as 'column "external_id" of
+      // relation "users" does not exist'). A failure of this app's own migration would repeat on
+      // every attempt, and is thrown after the last.
+      const droppedColumn = /column "[^"]+" of relation "[^"]+" does not exist/.test(err instanceof Error ? err.message : String(err));
+      if ((other === undefined && !droppedColumn) || other === schema || attempt >= 5) throw err;
     }
   }
 }
