@@ -42,7 +42,6 @@ export function isStalePlan(err: unknown): boolean {
   return e?.code === '0A000' && typeof e.message === 'string' && e.message.includes('cached plan must not change result type');
 }
 
-
 /**
  * Whether a prepared statement's Nth execution runs on a fresh plan (prepared afresh): at its 8th,
  * 16th, 32nd … execution (each power of two) up to the 65,536th, then every 65,536. PostgreSQL

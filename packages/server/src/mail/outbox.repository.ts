@@ -34,6 +34,18 @@ export function newMessageId(domain: string): string {
 }
 
 /**
+ * How an email's outbox row is written when it is delivered into the dev mailbox at commit (the
+ * writing server has no SMTP_URL, transport.ts: deliversToMailbox): sent now, marked `mailbox`,
+ * its link still sealed for the mailbox to render. Otherwise it is written pending, for the worker.
+ */
+const DELIVERED_TO_MAILBOX = { status: 'sent', sent_at: sql<Date>`now()`, mailbox: true } as const;
+/** The same for a create statement's INSERT INTO outbox: its columns, and their values from `flag` (SQL of the item's boolean). */
+export const OUTBOX_DELIVERY_COLUMNS = 'status, sent_at, mailbox';
+export function outboxDeliveryValues(flag: string): string {
+  return `CASE WHEN ${flag} THEN 'sent' ELSE 'pending' END, CASE WHEN ${flag} THEN now() END, ${flag}`;
+}
+
+/**
  * Queues the emails in the caller's transaction. `mailbox`: the writing server has no SMTP_URL, so
  * the emails are delivered into the dev mailbox by this very transaction (status 'sent', their
  * links still sealed: the mailbox renders them when read) and the worker has nothing to do.
@@ -47,7 +59,7 @@ export async function enqueueEmails(trx: Db, messages: EmailMessagePayload[], me
         topic: 'email',
         payload: JSON.stringify(m),
         message_id: newMessageId(messageDomain),
-        ...(mailbox ? { status: 'sent' as const, sent_at: sql<Date>`now()`, mailbox: true } : {}),
+        ...(mailbox ? DELIVERED_TO_MAILBOX : {}),
       })),
     )
     .execute();
@@ -61,7 +73,7 @@ export async function markDeliveredToMailbox(db: Db, ids: readonly number[]): Pr
   if (ids.length === 0) return;
   await db
     .updateTable('outbox')
-    .set({ status: 'sent', sent_at: sql<Date>`now()`, lease_until: null, mailbox: true })
+    .set({ ...DELIVERED_TO_MAILBOX, lease_until: null })
     .where('id', '=', sql<number>`ANY(${[...ids]}::bigint[])`)
     .where('status', '<>', 'sent')
     .execute();

@@ -5,6 +5,7 @@ import type { Database } from '../../db/database.ts';
 import { PREPARED_MARK } from '../../db/open.ts';
 import { totalFromCounters } from './invitation-counts.ts';
 import type { InvitationRow, InvitationStatus, InvitationsTable } from './invitation.table.ts';
+import { OUTBOX_DELIVERY_COLUMNS, outboxDeliveryValues } from '../../mail/outbox.repository.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -218,13 +219,11 @@ const INSERT_IF_FREE = `${PREPARED_MARK}
                 accepted_user_id, created_at, updated_at, status
     ),
     queued AS (
-      INSERT INTO outbox (topic, payload, message_id, status, sent_at, mailbox)
+      INSERT INTO outbox (topic, payload, message_id, ${OUTBOX_DELIVERY_COLUMNS})
       SELECT 'email',
              jsonb_set(input.payload, '{vars,expires_at}', to_jsonb(floor(extract(epoch FROM ins.expires_at) * 1000)::bigint)),
              input.message_id,
-             CASE WHEN input.mailbox THEN 'sent' ELSE 'pending' END,
-             CASE WHEN input.mailbox THEN now() END,
-             input.mailbox
+             ${outboxDeliveryValues('input.mailbox')}
       FROM ins JOIN input ON input.id = ins.id
       WHERE input.payload IS NOT NULL
     ),

@@ -9,6 +9,7 @@ import { PREPARED_MARK } from '../../db/open.ts';
 import { totalFromCounters } from '../invitations/invitation-counts.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import type { InvitationStatus } from '../invitations/invitation.table.ts';
+import { OUTBOX_DELIVERY_COLUMNS, outboxDeliveryValues } from '../../mail/outbox.repository.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 type Json = Record<string, unknown>;
@@ -220,8 +221,11 @@ export interface NewOrganizationInvitation {
   notify: boolean;
   ticketHash: Buffer;
   expiresInDays: number;
-  /** The outbox row, when notify: the statement adds the organization, role, inviter and expiry to payload.vars. */
-  /** mailbox: delivered into the dev mailbox by the statement itself (mail/transport.ts, deliversToMailbox). */
+  /**
+   * The outbox row, when notify: the statement adds the organization, role, inviter and expiry to
+   * payload.vars. mailbox: delivered into the dev mailbox by the statement itself (mail/transport.ts,
+   * deliversToMailbox).
+   */
   outboxEmail: { messageId: string; payload: Json; mailbox: boolean } | null;
 }
 
@@ -379,7 +383,7 @@ function createStatement(withInviters: boolean, locked: boolean, perItem: boolea
       LEFT JOIN inviter ON inviter.id = ins.inviter_user_id
     ),
     queued AS (
-      INSERT INTO outbox (topic, payload, message_id, status, sent_at, mailbox)
+      INSERT INTO outbox (topic, payload, message_id, ${OUTBOX_DELIVERY_COLUMNS})
       SELECT 'email',
              jsonb_set(c.payload, '{vars}', (c.payload -> 'vars') || jsonb_build_object(
                'organization_name', v.organization_name,
@@ -388,9 +392,7 @@ function createStatement(withInviters: boolean, locked: boolean, perItem: boolea
                'inviter_email', c.inviter_email,
                'expires_at', floor(extract(epoch FROM c.expires_at) * 1000)::bigint)),
              c.message_id,
-             CASE WHEN c.mailbox THEN 'sent' ELSE 'pending' END,
-             CASE WHEN c.mailbox THEN now() END,
-             c.mailbox
+             ${outboxDeliveryValues('c.mailbox')}
       FROM created c, verdict v
       WHERE c.payload IS NOT NULL
     ),
