@@ -94,8 +94,11 @@ async function checkScripts(queries: Record<Variant, CompiledQuery[]>): Promise<
   return allMatch;
 }
 
+/** EXPLAIN ANALYZE with the session settings the server's connections have (db/open.ts: parallel query off). */
 async function explain(c: pg.Client, q: CompiledQuery): Promise<Explained> {
-  const r = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${q.sql}`, [...q.parameters]);
+  await c.query('BEGIN');
+  await c.query('SET LOCAL max_parallel_workers_per_gather = 0');
+  const r = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${q.sql}`, [...q.parameters]).finally(() => c.query('COMMIT'));
   const plan = r.rows.map((row) => row['QUERY PLAN']);
   const execMs = Number(/Execution Time: ([\d.]+) ms/.exec(plan.join('\n'))?.[1] ?? Number.NaN);
   const workers = plan.reduce((n, l) => n + Number(/Workers Launched: (\d+)/.exec(l)?.[1] ?? 0), 0);
