@@ -1,7 +1,7 @@
 // The time-ordered indexes are ascending (migration 0005): a new row's key goes to the right end of
 // its range, where a B-tree insert is cheapest. The lists ask for newest first, so each is checked
-// to be served by a backward scan of one of them (the planner picks which on an empty table), with no sort: the lists lose nothing. And the
-// migration's down() puts the descending indexes back.
+// to be served by a backward scan of one of them (the planner picks which on an empty table), with
+// no sort: the lists lose nothing. And the migration's down() puts the descending indexes back.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sql, type Kysely } from 'kysely';
@@ -18,6 +18,13 @@ async function indexKeys(db: Kysely<any>): Promise<Map<string, { columns: string
   return new Map(r.rows.map((x) => [x.name, { columns: x.columns, descending: x.descending }]));
 }
 
+/** Every index of the migration exists and has the given direction. */
+async function assertAll(db: Kysely<any>, descending: boolean): Promise<void> {
+  const keys = await indexKeys(db);
+  assert.equal(keys.size, m0005.INDEXES.length, 'each index of the migration exists');
+  for (const [name, k] of keys) assert.equal(k.descending, descending, `${name}: ${k.columns}`);
+}
+
 /** The plan of `query` with sequential and bitmap scans off: what the index alone can do. */
 async function planOf(db: Kysely<any>, query: string): Promise<string> {
   return db.transaction().execute(async (trx) => {
@@ -32,9 +39,7 @@ describe('time-ordered indexes', () => {
   const database = useTestDatabase();
 
   test('every one is ascending after the migrations', async () => {
-    const keys = await indexKeys(database().db);
-    assert.equal(keys.size, m0005.INDEXES.length, 'each index of the migration exists');
-    for (const [name, k] of keys) assert.equal(k.descending, false, `${name}: ${k.columns}`);
+    await assertAll(database().db, false);
   });
 
   test('the newest-first lists are backward scans of them, with no sort', async () => {
@@ -64,12 +69,10 @@ describe('time-ordered indexes', () => {
     const db = database().db;
     await m0005.down(db);
     try {
-      const keys = await indexKeys(db);
-      assert.equal(keys.size, m0005.INDEXES.length);
-      for (const [name, k] of keys) assert.equal(k.descending, true, `${name}: ${k.columns}`);
+      await assertAll(db, true);
     } finally {
       await m0005.up(db);
     }
-    for (const [name, k] of await indexKeys(db)) assert.equal(k.descending, false, `${name}: ${k.columns}`);
+    await assertAll(db, false);
   });
 });
