@@ -4,6 +4,7 @@ import * as m0002 from './2026_11_22_0002_organizations.ts';
 import * as m0003 from './2026_11_22_0003_frontend_api.ts';
 import * as m0004 from './2026_11_23_0004_mailbox_in_outbox.ts';
 import * as m0005 from './2026_11_23_0005_ascending_time_indexes.ts';
+import * as m0006 from './2026_11_23_0006_organization_invitation_list_merge.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_22_0003_frontend_api': m0003,
   '2026_11_23_0004_mailbox_in_outbox': m0004,
   '2026_11_23_0005_ascending_time_indexes': m0005,
+  '2026_11_23_0006_organization_invitation_list_merge': m0006,
 };
