@@ -134,7 +134,8 @@ const STORED_STATUSES: Record<InvitationStatus, readonly InvitationStatus[]> = {
   accepted: ['accepted'],
   revoked: ['revoked'],
 };
-const EVERY_STORED_STATUS: readonly InvitationStatus[] = ['pending', 'accepted', 'revoked', 'expired'];
+/** Every status, stored or effective (the keys of STORED_STATUSES). */
+const EVERY_STATUS = Object.keys(STORED_STATUSES) as readonly InvitationStatus[];
 
 /**
  * One page; ties break on id, in the same direction.
@@ -151,7 +152,7 @@ export async function listOrganizationInvitations(db: Db, f: OrganizationInvitat
 /** listOrganizationInvitations's query, not yet run (the tests read its plan). */
 export function organizationInvitationList(db: Db, f: OrganizationInvitationFilter, page: OrganizationInvitationPage) {
   if (f.organizationId !== undefined && page.orderBy === 'created_at' && f.email === undefined && !f.emailQuery && f.userId === undefined) {
-    const stored = f.statuses && f.statuses.length > 0 ? [...new Set(f.statuses.flatMap((s) => STORED_STATUSES[s]))] : EVERY_STORED_STATUS;
+    const stored = f.statuses && f.statuses.length > 0 ? [...new Set(f.statuses.flatMap((s) => STORED_STATUSES[s]))] : EVERY_STATUS;
     const dir = sql.raw(page.direction === 'asc' ? 'ASC' : 'DESC');
     const where = filterSql(f);
     const ranges = stored.map(
@@ -197,7 +198,7 @@ export async function countOrganizationInvitations(db: Db, f: OrganizationInvita
         .where('expires_at', '<=', sql<Date>`now()`)
         .executeTakeFirstOrThrow(),
     ]);
-    const statuses: InvitationStatus[] = f.statuses && f.statuses.length > 0 ? f.statuses : ['pending', 'expired', 'accepted', 'revoked'];
+    const statuses = f.statuses && f.statuses.length > 0 ? f.statuses : EVERY_STATUS;
     return totalFromCounters(byStatus, Number(stale.n), statuses);
   }
   const row = await db
