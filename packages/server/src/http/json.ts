@@ -34,12 +34,14 @@ export function registerJsonWire(app: FastifyInstance): void {
     return ajv.compile(schema);
   });
 
-  // PostgreSQL text and jsonb cannot hold U+0000; refuse it up front (422) instead of letting the
-  // database fail with a 500.
+  // PostgreSQL text and jsonb cannot hold U+0000, and jsonb refuses a lone UTF-16 surrogate (which
+  // JSON can escape, and which text would silently turn into U+FFFD): refuse both up front (422)
+  // instead of letting the database fail with a 500 or alter the value. So is a value nested more
+  // than MAX_DEPTH levels deep, which this check would not look into.
   app.addHook('preValidation', async (req) => {
     for (const [part, value] of [['path', req.params], ['query', req.query], ['body', req.body]] as const) {
-      const where = findNul(value, part);
-      if (where !== null) throw paramInvalid(where, 'must not contain the NUL character');
+      const found = findUnstorable(value, part);
+      if (found !== null) throw paramInvalid(found.path, found.problem);
     }
   });
 
@@ -50,14 +52,41 @@ export function registerJsonWire(app: FastifyInstance): void {
   });
 }
 
-/** The path of the first string (or key) holding U+0000, or null. */
-function findNul(value: unknown, path: string, depth = 0): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
-  if (typeof value !== 'object' || value === null || depth > 64) return null;
+const NUL = 'must not contain the NUL character';
+const MAX_DEPTH = 64;
+const LONE_SURROGATE = 'must be valid Unicode (it holds a lone surrogate)';
+
+/** What a string cannot be stored with, or null. */
+function unstorable(text: string): string | null {
+  if (text.includes('\u0000')) return NUL;
+  // With the u flag, a well-formed surrogate pair is one code point; only a lone half is \p{Cs}.
+  if (/\p{Cs}/u.test(text)) return LONE_SURROGATE;
+  return null;
+}
+
+/**
+ * Refuses (422, naming `param`) a value that PostgreSQL cannot store as it is, for values parsed
+ * after validation (a JSON text inside a form field).
+ */
+export function assertStorable(value: unknown, param: string): void {
+  const found = findUnstorable(value, param);
+  if (found !== null) throw paramInvalid(param, found.problem);
+}
+
+/** The path of the first string (or key) that cannot be stored, and why; or null. */
+function findUnstorable(value: unknown, path: string, depth = 0): { path: string; problem: string } | null {
+  if (typeof value === 'string') {
+    const problem = unstorable(value);
+    return problem === null ? null : { path, problem };
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  // Deeper than any metadata needs, and deeper than this check looks: refused rather than stored unchecked.
+  if (depth > MAX_DEPTH) return { path, problem: `must not be nested more than ${MAX_DEPTH} levels deep` };
   for (const [k, v] of Object.entries(value)) {
-    if (k.includes('\u0000')) return path;
-    const found = findNul(v, Array.isArray(value) ? path : `${path}.${k}`, depth + 1);
-    if (found !== null) return found.replace(/^(path|query|body)\./, '');
+    const keyProblem = unstorable(k);
+    if (keyProblem !== null) return { path, problem: keyProblem };
+    const found = findUnstorable(v, Array.isArray(value) ? path : `${path}.${k}`, depth + 1);
+    if (found !== null) return { path: found.path.replace(/^(path|query|body)\./, ''), problem: found.problem };
   }
   return null;
 }

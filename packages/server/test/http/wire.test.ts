@@ -108,6 +108,37 @@ describe(`HTTP wire (${storeName})`, () => {
     });
   });
 
+  it('refuses strings PostgreSQL cannot store, and over-deep values, with 422 naming the parameter', async () => {
+    const org = await post('/v1/organizations', JSON.stringify({ name: 'Unicode org' }));
+    assert.equal(org.statusCode, 200, org.body);
+    const orgId = org.json().id as string;
+    let nested: unknown = 'leaf';
+    for (let i = 0; i < 65; i++) nested = { k: nested };
+    const cases: [string, string, string, string][] = [
+      // [url, body, parameter named, detail]
+      ['/v1/invitations', '{"email_address":"nul@example.com","public_metadata":{"k":"a\\u0000"}}', 'public_metadata.k', 'NUL'],
+      ['/v1/invitations', '{"email_address":"lone@example.com","public_metadata":{"k":"\\ud800"}}', 'public_metadata.k', 'lone surrogate'],
+      ['/v1/invitations', '{"email_address":"lonekey@example.com","public_metadata":{"\\udfff":1}}', 'public_metadata', 'lone surrogate'],
+      [`/v1/organizations/${orgId}/invitations`, '{"email_address":"role@example.com","role":"\\ud800"}', 'role', 'lone surrogate'],
+      [`/v1/organizations/${orgId}/invitations`, '{"email_address":"inviter@example.com","role":"org:member","inviter_user_id":"user_\\udbff"}', 'inviter_user_id', 'lone surrogate'],
+      ['/v1/invitations', JSON.stringify({ email_address: 'deep@example.com', public_metadata: nested }), 'public_metadata' + '.k'.repeat(64), 'nested more than 64 levels'],
+    ];
+    for (const [url, payload, param, detail] of cases) {
+      const res = await post(url, payload);
+      assert.equal(res.statusCode, 422, `${payload.slice(0, 80)} → ${res.statusCode} ${res.body}`);
+      const error = res.json().errors[0];
+      assert.equal(error.code, 'form_param_value_invalid');
+      assert.equal(error.meta.param_name, param);
+      assert.ok(error.long_message.includes(detail), error.long_message);
+    }
+    // A well-formed pair (an emoji) is stored and read back as sent.
+    const fine = await post('/v1/invitations', JSON.stringify({ email_address: 'emoji@example.com', public_metadata: { k: 'ok \ud83d\ude00' } }));
+    assert.equal(fine.statusCode, 200, fine.body);
+    assert.equal(fine.json().public_metadata.k, 'ok \u{1F600}');
+    const stored = await t.deps.db.selectFrom('invitations').select('id').where('email', 'in', ['nul@example.com', 'lone@example.com', 'lonekey@example.com', 'deep@example.com']).execute();
+    assert.equal(stored.length, 0);
+  });
+
   it('never answers 5xx to hostile or odd input', async () => {
     const bodies = ['', '{', '[]', '[{}]', 'null', '{"email_address":null}', '{"email_address":"' + 'a'.repeat(400) + '@example.com"}',
       '{"email_address":"a@example.com","expires_in_days":1e400}', '{"__proto__":{"x":1},"email_address":"proto@example.com"}',

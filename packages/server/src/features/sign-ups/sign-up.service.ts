@@ -17,6 +17,7 @@ import type { Database } from '../../db/database.ts';
 import type { Deps } from '../../deps.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { ApiError, notFound, paramFormatInvalid, paramInvalid } from '../../http/errors.ts';
+import { assertStorable } from '../../http/json.ts';
 import { ms } from '../../http/schemas.ts';
 import { canonicalEmail } from '../../lib/email.ts';
 import { newId } from '../../lib/ids.ts';
@@ -93,11 +94,15 @@ export function signUpToJson(row: SignUpRow, publicMetadata: Json = {}): SignUpJ
 /** unsafe_metadata arrives as an object (JSON) or as its JSON text (form). */
 export function parseUnsafeMetadata(v: Json | string | undefined): Json | undefined {
   if (v === undefined || typeof v === 'object') return v;
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(v);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Json;
+    parsed = JSON.parse(v);
   } catch {
     // reported below
+  }
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+    assertStorable(parsed, 'unsafe_metadata');
+    return parsed as Json;
   }
   throw paramInvalid('unsafe_metadata', 'must be a JSON object');
 }
