@@ -232,4 +232,50 @@ describe(`hostile input on every route (${storeName})`, () => {
     assert.ok(sent > 2000, `sent ${sent}`);
     assert.deepEqual(failures, []);
   });
+
+  it('answers below 500, with JSON, whatever the headers', async () => {
+    const { browser } = await fixtures();
+    const real = browser.cookieHeader;
+    const headerSets: Record<string, string>[] = [
+      { cookie: '__client=%ZZ' },
+      { cookie: '__client=' + 'a'.repeat(6000) },
+      { cookie: '__client=\u00ff\u00fe' },
+      { cookie: `${real}; ${real}` },
+      { cookie: '__client=; __client=x; =; ;;' },
+      { cookie: '__client=AAAAAAAA' + 'A'.repeat(43) },
+      { authorization: 'Bearer' },
+      { authorization: 'Bearer ' + 'x'.repeat(5000) },
+      { authorization: 'Basic Zm9vOmJhcg==' },
+      { authorization: 'Bearer sk_test_\u00ff' },
+      { origin: 'null', cookie: real },
+      { origin: '%ZZ', cookie: real },
+      { origin: 'http://[::1', cookie: real },
+      { origin: 'javascript:alert(1)', cookie: real },
+      { 'sec-fetch-site': 'none', cookie: real },
+      { 'x-forwarded-for': '999.999.999.999, ::ffff:zz, ' + 'x'.repeat(500), cookie: real },
+      { 'content-type': 'application/json; charset=latin1', cookie: real },
+      { 'content-type': 'application/x-www-form-urlencoded; charset=utf-16', cookie: real },
+      { 'content-type': 'multipart/form-data; boundary=x', cookie: real },
+      { 'accept-language': '*;q=x,' + 'e'.repeat(300), cookie: real },
+    ];
+    const requests: [string, string, string | undefined][] = [
+      ['GET', '/v1/client', undefined],
+      ['GET', '/v1/me', undefined],
+      ['GET', '/v1/environment', undefined],
+      ['POST', '/v1/client/sign_ins', 'identifier=nobody%40example.com&password=x'],
+      ['POST', '/v1/client/sign_ups', 'email_address=new%40example.com&password=correct+horse+battery+staple'],
+      ['GET', '/v1/invitations', undefined],
+      ['POST', '/v1/invitations', '{"email_address":"hdr@example.com"}'],
+      ['GET', '/v1/tickets/accept?ticket=x', undefined],
+    ];
+    const failures: string[] = [];
+    for (const headers of headerSets) {
+      for (const [method, url, payload] of requests) {
+        const res = await t.app.inject({ method: method as 'GET', url, headers: { ...(payload?.startsWith('{') ? { 'content-type': 'application/json' } : payload ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...headers }, ...(payload ? { payload } : {}) });
+        const isJson = res.headers['content-type'] === 'application/json' || (res.statusCode >= 300 && res.statusCode < 400);
+        if (res.statusCode >= 500 || !isJson) failures.push(`${method} ${url} ${JSON.stringify(headers).slice(0, 80)} → ${res.statusCode} ${res.body.slice(0, 160)}`);
+      }
+    }
+    assert.deepEqual(failures, []);
+  });
 });
