@@ -7,7 +7,9 @@
 // - each query parameter the operation declares, with hostile values;
 // - each path parameter, with hostile values (NUL, traversal, 300 characters, bad escapes).
 // Each request goes with the secret key (Backend API) and with the browser's session cookie
-// (Frontend API); the answer must be below 500 and JSON.
+// (Frontend API), JSON bodies and, for the Frontend API, form bodies; the answer must be below 500
+// and JSON (or a redirect). Then odd headers on a few routes, and every write sent six times at
+// once over real sockets (duplicates racing each other).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, storeName, type TestApp } from '../helpers/app.ts';
@@ -274,6 +276,34 @@ describe(`hostile input on every route (${storeName})`, () => {
         const res = await t.app.inject({ method: method as 'GET', url, headers: { ...(payload?.startsWith('{') ? { 'content-type': 'application/json' } : payload ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...headers }, ...(payload ? { payload } : {}) });
         const isJson = res.headers['content-type'] === 'application/json' || (res.statusCode >= 300 && res.statusCode < 400);
         if (res.statusCode >= 500 || !isJson) failures.push(`${method} ${url} ${JSON.stringify(headers).slice(0, 80)} → ${res.statusCode} ${res.body.slice(0, 160)}`);
+      }
+    }
+    assert.deepEqual(failures, []);
+  });
+
+  it('answers below 500 when the same write arrives several times at once, on every operation', async () => {
+    const failures: string[] = [];
+    for (const op of operations(doc).filter((o) => o.method !== 'GET')) {
+      const { browser, idFor, valid } = await fixtures();
+      const url = op.path.replace(/\{([^}]+)\}/g, (_m, p: string) => encodeURIComponent(idFor(op.path, p)));
+      const base = op.body !== null ? baseBody(op.body, valid) : undefined;
+      for (const [mode, headers] of [
+        ['secret key', t.auth],
+        ['session cookie', { cookie: browser.cookieHeader }],
+      ] as const) {
+        const results = await Promise.all(
+          Array.from({ length: 6 }, () =>
+            fetch(`${t.url}${url}`, {
+              method: op.method,
+              headers: { ...headers, ...(base === undefined ? {} : { 'content-type': 'application/json' }) },
+              ...(base === undefined ? {} : { body: JSON.stringify(base) }),
+              redirect: 'manual',
+            }).then(async (r) => ({ status: r.status, type: r.headers.get('content-type'), body: await r.text() })),
+          ),
+        );
+        for (const r of results) {
+          if (r.status >= 500 || (r.type !== 'application/json' && !(r.status >= 300 && r.status < 400))) failures.push(`${op.method} ${url} [${mode}] ×6 → ${r.status} ${r.body.slice(0, 200)}`);
+        }
       }
     }
     assert.deepEqual(failures, []);
