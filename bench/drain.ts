@@ -81,7 +81,9 @@ function createLoad(server: RunningServer, path: string, body: () => string, sec
 
 /** Phase 1: the backlog, written by a server without a worker. Returns the number of emails due. */
 async function writeBacklog(url: string, secretKey: string): Promise<number> {
-  const server = await startServer({ databaseUrl: url, inProcessWorker: false, secretKey });
+  // With an SMTP_URL (never dialled: the worker is off) the emails wait in the outbox, as on a
+  // production server; without one they would go to the dev mailbox at commit.
+  const server = await startServer({ databaseUrl: url, inProcessWorker: false, secretKey, smtpUrl: 'smtp://127.0.0.1:9' });
   await whileRunning(server, async () => {
     const body = () => JSON.stringify(Array.from({ length: BULK }, () => ({ email_address: address() })));
     const r = await createLoad(server, '/v1/invitations/bulk', body, BACKLOG_SECONDS);
