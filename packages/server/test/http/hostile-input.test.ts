@@ -308,4 +308,25 @@ describe(`hostile input on every route (${storeName})`, () => {
     }
     assert.deepEqual(failures, []);
   });
+
+  it('answers the hosted pages, their assets and the dev mailbox below 500, and never serves a file outside the build', async () => {
+    const { browser } = await fixtures();
+    const failures: string[] = [];
+    const queries = ['redirect_url=%ZZ', 'redirect_url=javascript:alert(1)', 'redirect_url=' + 'h'.repeat(5000), '__clerk_ticket=%00', '__clerk_ticket=' + 'x'.repeat(3000),
+      '__clerk_status=%ED%A0%80', '__clerk_status[]=x', 'redirect_url=1&redirect_url=2', 'to=%00', 'to=' + 'a'.repeat(3000), '%', 'a[b][c]=1'];
+    for (const path of ['/', '/sign-in', '/sign-up', '/accept-invitation', '/organization', '/dev/mailbox']) {
+      for (const q of queries) {
+        for (const headers of [{}, { cookie: browser.cookieHeader }]) {
+          const res = await t.app.inject({ method: 'GET', url: `${path}?${q}`, headers });
+          if (res.statusCode >= 500) failures.push(`GET ${path}?${q.slice(0, 40)} → ${res.statusCode} ${res.body.slice(0, 160)}`);
+        }
+      }
+    }
+    for (const asset of ['../package.json', '..%2F..%2Fpackage.json', '%2e%2e/%2e%2e/package.json', '%00', 'x'.repeat(500), '....//....//package.json', '%ZZ', 'index.html%00.js']) {
+      const res = await t.app.inject({ method: 'GET', url: `/assets/${asset}` });
+      // None of these names a built asset: anything but a 4xx would serve something it should not.
+      if (res.statusCode < 400 || res.statusCode >= 500) failures.push(`GET /assets/${asset.slice(0, 40)} → ${res.statusCode} ${res.body.slice(0, 120)}`);
+    }
+    assert.deepEqual(failures, []);
+  });
 });
