@@ -1,7 +1,7 @@
 // @tessera/js: the browser SDK of Tessera's Frontend API (Clerk-compatible). React hooks live in
 // the `@tessera/js/react` subpath. No top-level side effects: import only what you use.
 export { createTessera, Tessera } from './tessera.ts';
-export type { Environment, SetActiveParams, SignOutOptions, TesseraEvent, TesseraEventType, TesseraListener, TesseraOptions } from './tessera.ts';
+export type { CreateOrganizationParams, Environment, SetActiveParams, SignOutOptions, TesseraEvent, TesseraEventType, TesseraListener, TesseraOptions } from './tessera.ts';
 export type { GetTokenOptions } from './core.ts';
 export type { FetchLike } from './fapi.ts';
 export { parsePublishableKey, publishableKeyFor } from './publishable-key.ts';

@@ -8,12 +8,12 @@ import { isTesseraAPIError } from './errors.ts';
 import { Fapi, type FapiRequest, type FetchLike, type Form, type Method } from './fapi.ts';
 import { parsePublishableKey } from './publishable-key.ts';
 import { Client } from './resources/client.ts';
-import { OrganizationMembership, type Organization } from './resources/organization.ts';
+import { Organization, OrganizationMembership } from './resources/organization.ts';
 import type { Session } from './resources/session.ts';
 import { SignIn } from './resources/sign-in.ts';
 import { SignUp } from './resources/sign-up.ts';
 import type { User } from './resources/user.ts';
-import type { ClientJson, EnvironmentJson, ListJson, MembershipJson, TokenJson } from './wire.ts';
+import type { ClientJson, EnvironmentJson, ListJson, MembershipJson, OrganizationJson, TokenJson } from './wire.ts';
 
 export interface TesseraOptions {
   /** The Frontend API's base URL (the server's public URL), e.g. `https://auth.example.com`. */
@@ -84,6 +84,12 @@ export interface SetActiveParams {
   session?: string | Session | null;
   /** The organization (or its id) to make the session's active one; `null` for none; omitted: unchanged. */
   organization?: string | Organization | null;
+}
+
+export interface CreateOrganizationParams {
+  name: string;
+  /** Lowercase letters, digits and dashes; derived from the name when omitted. */
+  slug?: string;
 }
 
 export interface SignOutOptions {
@@ -224,6 +230,20 @@ export class Tessera {
   async reload(): Promise<void> {
     const answer = await this.#fapi.request<ClientJson | null>('GET', '/v1/client');
     await this.#applyClient(answer.response, { force: true });
+  }
+
+  /**
+   * Creates an organization with the signed-in user as its `org:admin` (clerk-js'
+   * `createOrganization`). It does not become active by itself: `setActive({ organization })`.
+   * A TesseraAPIError 403 `organization_creation_not_allowed` or `organization_creation_limit_exceeded`
+   * when the user may not create one (more).
+   */
+  async createOrganization(params: CreateOrganizationParams): Promise<Organization> {
+    const form: Form = { name: params.name };
+    if (params.slug !== undefined) form.slug = params.slug;
+    const json = await this.#call<OrganizationJson>('POST', '/v1/organizations', { form });
+    this.#emit({ type: 'userMemberships' });
+    return new Organization(this.#core, json);
   }
 
   /**

@@ -2,8 +2,13 @@
 // invitations addressed to the signed-in user, through the SDK against a real server.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isTesseraAPIError, OrganizationInvitation, OrganizationMembership, UserOrganizationInvitation, type TesseraEvent } from '../src/index.ts';
-import { addMember, newOrg, newUser, signedInBrowser, startSdkApp, uniqueEmail, type TestApp } from './helpers/sdk.ts';
+import { isTesseraAPIError, Organization, OrganizationInvitation, OrganizationMembership, UserOrganizationInvitation, type TesseraEvent } from '../src/index.ts';
+import { addMember, bapi, newOrg, newUser, signedInBrowser, startSdkApp, uniqueEmail, type TestApp } from './helpers/sdk.ts';
+
+async function bapiOk(t: TestApp, method: 'PATCH', path: string, body: unknown): Promise<void> {
+  const r = await bapi(t, method, path, body);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+}
 
 async function rejectsWithCode(p: Promise<unknown>, status: number, code: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
@@ -159,5 +164,26 @@ describe('organizations through the SDK', () => {
     assert.deepEqual(memberships.data.map((m) => m.organization.id), [org.id]);
     // Accepting twice: the invitation is no longer pending.
     await assert.rejects(inv.accept(), (e: unknown) => isTesseraAPIError(e) && e.status >= 400 && e.status < 500);
+  });
+
+  test('createOrganization: the user becomes its admin; setActive makes it the active one; refusals are TesseraAPIErrors', async () => {
+    const user = await newUser(t);
+    const { tessera } = await signedInBrowser(t, user);
+    const events: TesseraEvent[] = [];
+    tessera.addListener((e) => events.push(e));
+    const made = await tessera.createOrganization({ name: 'Made By SDK', slug: 'made-by-sdk' });
+    assert.ok(made instanceof Organization);
+    assert.ok(made.id.startsWith('org_'));
+    assert.equal(made.name, 'Made By SDK');
+    assert.equal(made.slug, 'made-by-sdk');
+    assert.equal(made.createdBy, user.id);
+    assert.ok(events.some((e) => e.type === 'userMemberships'));
+    assert.ok(tessera.organization === null, 'not active by itself');
+    await tessera.setActive({ organization: made.id });
+    assert.equal((tessera.organization as Organization | null)?.id, made.id);
+    assert.equal(tessera.membership?.role, 'org:admin');
+    await rejectsWithCode(tessera.createOrganization({ name: 'Again', slug: 'made-by-sdk' }), 422, 'form_identifier_exists');
+    await bapiOk(t, 'PATCH', `/v1/users/${user.id}`, { create_organization_enabled: false });
+    await rejectsWithCode(tessera.createOrganization({ name: 'Not allowed' }), 403, 'organization_creation_not_allowed');
   });
 });

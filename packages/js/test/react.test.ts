@@ -175,6 +175,16 @@ describe('React hooks', () => {
     await act(async () => latest().list.setActive({ organization: first.id }));
     await waitFor(() => latest().auth.orgId === first.id, 'switching back');
 
+    // createOrganization: the list is fetched again; the new one becomes active only by setActive.
+    let made = null as { id: string; name: string } | null;
+    await act(async () => {
+      made = await latest().list.createOrganization({ name: 'Made In React' });
+    });
+    await waitFor(() => latest().list.userMemberships?.totalCount === 3, 'the created organization in the list');
+    assert.equal(latest().auth.orgId, first.id);
+    await act(async () => latest().list.setActive({ organization: made!.id }));
+    await waitFor(() => latest().auth.orgId === made!.id && latest().auth.orgRole === 'org:admin', 'the created organization active');
+
     await act(async () => latest().auth.signOut());
     await waitFor(() => latest().auth.isSignedIn === false, 'sign-out');
     assert.equal(latest().user.user, null);

@@ -51,6 +51,12 @@ export interface Config {
   readonly lockoutSeconds: number;
   /** Trust X-Forwarded-For from this many proxies in front (for per-IP limits); 0 = none. */
   readonly trustProxyHops: number;
+  /**
+   * Organizations a user may create from the browser (Frontend API), unless the user's own
+   * create_organizations_limit says otherwise; 0 = unlimited. Backend API creates are not counted
+   * against it, and not limited.
+   */
+  readonly maxOrganizationsPerUser: number;
 }
 
 export type SignUpMode = 'public' | 'restricted' | 'allowlist';
@@ -219,5 +225,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     lockoutAttempts: int(env, 'TESSERA_LOCKOUT_ATTEMPTS', 10, 1, 1000),
     lockoutSeconds: int(env, 'TESSERA_LOCKOUT_MINUTES', 30, 1, 60 * 24 * 30) * 60,
     trustProxyHops: int(env, 'TESSERA_TRUST_PROXY_HOPS', 0, 0, 10),
+    maxOrganizationsPerUser: int(env, 'TESSERA_MAX_ORGANIZATIONS_PER_USER', 100, 0, 1_000_000),
   });
 }

@@ -17,7 +17,7 @@ import type { Session } from '../resources/session.ts';
 import type { SignIn } from '../resources/sign-in.ts';
 import type { SignUp } from '../resources/sign-up.ts';
 import type { GetUserInvitationsParams, User } from '../resources/user.ts';
-import type { SetActiveParams, SignOutOptions, Tessera, TesseraEvent } from '../tessera.ts';
+import type { CreateOrganizationParams, SetActiveParams, SignOutOptions, Tessera, TesseraEvent } from '../tessera.ts';
 import { useTesseraContext } from './provider.tsx';
 
 export type SetActive = (params: SetActiveParams) => Promise<void>;
@@ -240,9 +240,11 @@ export interface UseOrganizationListReturn {
   userInvitations: PaginatedResources<UserOrganizationInvitation> | null | undefined;
   /** Switch the active organization: `setActive({ organization: id })`. */
   setActive: SetActive;
+  /** A new organization with the signed-in user as its admin (not made active: call setActive). */
+  createOrganization: (params: CreateOrganizationParams) => Promise<Organization>;
 }
 
-/** The user's organizations and invitations, and setActive to switch between them. */
+/** The user's organizations and invitations, setActive to switch between them, and createOrganization. */
 export function useOrganizationList(params: UseOrganizationListParams = {}): UseOrganizationListReturn {
   const { tessera } = useTesseraContext();
   const setActive = useSetActive(tessera);
@@ -254,10 +256,12 @@ export function useOrganizationList(params: UseOrganizationListParams = {}): Use
   const userMemberships = useFetched(tessera, membershipKey, () => tessera.user!.getOrganizationMemberships(membershipParams), 'userMemberships');
   const userInvitations = useFetched(tessera, invitationKey, () => tessera.user!.getOrganizationInvitations(invitationParams), 'userInvitations');
   const signedOut = userId === null;
+  const createOrganization = useCallback((p: CreateOrganizationParams) => tessera.createOrganization(p), [tessera]);
   return {
     isLoaded: tessera.loaded,
     userMemberships: membershipParams === undefined ? undefined : signedOut ? null : userMemberships,
     userInvitations: invitationParams === undefined ? undefined : signedOut ? null : userInvitations,
     setActive,
+    createOrganization,
   };
 }

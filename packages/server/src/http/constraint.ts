@@ -34,5 +34,6 @@ export const FRONTEND_PATHS = [
   '/v1/client/*',
   '/v1/me',
   '/v1/me/*',
+  '/v1/organizations',
   '/v1/organizations/*',
 ] as const;

@@ -69,12 +69,15 @@ export const ERRORS = {
   organization_role_permission_association_exists: { status: 409, message: 'permission already assigned to role', long: 'This organization permission is already associated to this organization role.' },
   organization_role_permission_association_not_found: { status: 404, message: 'permission not assigned to role', long: 'This organization permission is not associated with the organization role.' },
 
-  // Frontend API: sessions and origins (origin_invalid, signed_out, sign_up_mode_restricted and
+  // Frontend API: sessions and origins (origin_invalid, signed_out, sign_up_mode_restricted,
+  // organization_creation_not_allowed, organization_creation_limit_exceeded and
   // verification_not_started are Tessera's own codes; the rest are Clerk's from data/api_errors.json)
   signed_out: { status: 401, message: 'Signed out', long: 'You are signed out: sign in and try again.' },
   origin_invalid: { status: 403, message: 'Origin not allowed', long: 'This request comes from an origin that is not allowed to call the Frontend API.' },
   sign_up_mode_restricted: { status: 403, message: 'Sign-ups are restricted', long: 'Sign-ups are by invitation only: follow the link in your invitation email.' },
   not_allowed_access: { status: 403, message: 'Access not allowed', long: 'This identifier is not allowed to sign up to this application.' },
+  organization_creation_not_allowed: { status: 403, message: 'Not allowed to create organizations', long: 'This account is not allowed to create organizations.' },
+  organization_creation_limit_exceeded: { status: 403, message: 'Organization limit reached', long: 'You have reached your limit of {max} organizations created.' },
   user_locked: { status: 403, message: 'Account locked', long: 'Your account is locked after too many failed attempts. You will be able to try again in {minutes} minutes.' },
 
   // Tickets (FAPI)

@@ -5,6 +5,7 @@ import * as m0003 from './2026_11_22_0003_frontend_api.ts';
 import * as m0004 from './2026_11_23_0004_mailbox_in_outbox.ts';
 import * as m0005 from './2026_11_23_0005_ascending_time_indexes.ts';
 import * as m0006 from './2026_11_23_0006_organization_invitation_list_merge.ts';
+import * as m0007 from './2026_12_06_0007_organizations_created_by.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0004_mailbox_in_outbox': m0004,
   '2026_11_23_0005_ascending_time_indexes': m0005,
   '2026_11_23_0006_organization_invitation_list_merge': m0006,
+  '2026_12_06_0007_organizations_created_by': m0007,
 };

@@ -10,14 +10,20 @@ import { envelope } from '../clients/client.view.ts';
 import { ListMembershipsQuery } from '../memberships/membership.schemas.ts';
 import { FrontendMembershipList, FrontendOrganizationInvitationList, FrontendOrganizationInvitationRef } from '../me/me.schemas.ts';
 import { ListOrganizationInvitationsQuery, OrganizationInvitationParams, OrganizationParams } from '../organization-invitations/organization-invitation.schemas.ts';
-import { InviteMemberBody, InviteMembersBody } from './organization-admin.schemas.ts';
-import { inviteMember, inviteMembers, listInvitations, listMembers, listRoles, revokeInvitation } from './organization-admin.service.ts';
+import { CreateOrganizationFromBrowserBody, InviteMemberBody, InviteMembersBody } from './organization-admin.schemas.ts';
+import { createOrganizationFromBrowser, inviteMember, inviteMembers, listInvitations, listMembers, listRoles, revokeInvitation } from './organization-admin.service.ts';
+import { FrontendOrganization, type FrontendOrganizationJson } from '../clients/client.schemas.ts';
 import { RoleList } from '../roles/role.schemas.ts';
 
 const frontend = { api: 'frontend' };
 const hide = true;
 
 export const organizationAdminRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+  app.post('/v1/organizations', {
+    constraints: frontend,
+    schema: { hide, body: CreateOrganizationFromBrowserBody, response: { 200: Fapi(Type.Unsafe<FrontendOrganizationJson>(Type.Ref(FrontendOrganization.$id!))) } },
+  }, async (req, reply) => envelope(deps, await createOrganizationFromBrowser(deps, { req, reply }, req.body)));
+
   app.post('/v1/organizations/:organization_id/invitations', {
     constraints: frontend,
     config: { rateLimit: 'organization_invitations.create' },

@@ -15,3 +15,17 @@ export const InviteMembersBody = Type.Object(
   { additionalProperties: false },
 );
 export type InviteMembersInput = Static<typeof InviteMembersBody>;
+
+/**
+ * Creating an organization from the browser (clerk-js createOrganization): a name and, optionally,
+ * a slug. The creator becomes its org:admin; limits, metadata and the creator are not the
+ * browser's to choose.
+ */
+export const CreateOrganizationFromBrowserBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 256 }),
+    slug: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Derived from the name when absent.' })),
+  },
+  { additionalProperties: false },
+);
+export type CreateOrganizationFromBrowserInput = Static<typeof CreateOrganizationFromBrowserBody>;

@@ -74,6 +74,12 @@ export async function lockOrganization(trx: Transaction<Database>, id: string): 
   return trx.selectFrom('organizations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
+/** Organizations this user created (organizations_created_by_idx). */
+export async function countOrganizationsCreatedBy(db: Db, userId: string): Promise<number> {
+  const row = await db.selectFrom('organizations').select((eb) => eb.fn.countAll<string>().as('n')).where('created_by', '=', userId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function isSlugTaken(db: Db, slug: string, exceptId?: string): Promise<boolean> {
   let q = db.selectFrom('organizations').select('id').where('slug', '=', slug);
   if (exceptId !== undefined) q = q.where('id', '!=', exceptId);

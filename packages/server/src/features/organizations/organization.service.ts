@@ -98,7 +98,11 @@ const CREATE_ATTEMPTS = 4;
  * transaction. A derived slug that a concurrent create takes first is derived again (the whole
  * transaction reruns, up to 4 times); a slug the client chose is never changed: taken → 422.
  */
-export async function createOrganization(deps: Deps, input: CreateOrganizationInput): Promise<OrganizationJson> {
+/**
+ * `guard`, when given, runs first in the create's transaction (and again on a retry): it may
+ * refuse the create by throwing, and what it locks stays locked until the create commits.
+ */
+export async function createOrganization(deps: Deps, input: CreateOrganizationInput, guard?: (trx: Transaction<Database>) => Promise<void>): Promise<OrganizationJson> {
   const name = validName(input.name);
   const chosenSlug = input.slug != null ? validSlug(input.slug) : null;
   refuseRoleSet(input.role_set_key);
@@ -109,6 +113,7 @@ export async function createOrganization(deps: Deps, input: CreateOrganizationIn
   for (let attempt = 1; ; attempt++) {
     try {
       return await deps.db.transaction().execute(async (trx) => {
+        if (guard) await guard(trx);
         if (chosenSlug !== null && (await isSlugTaken(trx, chosenSlug))) throw slugTaken();
         const creatorRole = createdBy !== null ? await findCreatorRole(trx) : undefined;
         if (createdBy !== null) {
