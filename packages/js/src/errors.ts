@@ -41,6 +41,8 @@ export type TesseraErrorCode =
   | 'already_a_member_in_organization'
   | 'organization_membership_quota_exceeded'
   | 'organization_invitation_not_pending'
+  | 'organization_creation_not_allowed'
+  | 'organization_creation_limit_exceeded'
   // tickets
   | 'ticket_invalid_code'
   | 'ticket_expired_code'

@@ -13,6 +13,7 @@ import { createRoot, type Root } from 'react-dom/client';
 import type { Tessera } from '../src/index.ts';
 import type { FetchLike } from '../src/fapi.ts';
 import {
+  CreateOrganization,
   OrganizationList,
   OrganizationProfile,
   OrganizationSwitcher,
@@ -481,6 +482,34 @@ describe('prebuilt components', () => {
     await screen.click(trigger);
     await screen.click('Switch to Home Org');
     await screen.waitFor(() => tessera.organization?.id === home.id && screen.has('Switched to Home Org.'), 'the switch');
+  });
+
+  test('CreateOrganization (under OrganizationList): a name, then the new organization, active and listed; a refusal is an alert', async () => {
+    const user = await newUser(t);
+    const { tessera } = await signedInBrowser(t, user);
+    await screen.render(tessera, h(OrganizationList, { hideInvitations: true }));
+    await screen.waitFor(() => screen.container.querySelector('[data-testid="no-organizations"]') !== null, 'the empty list');
+    await screen.click('Create organization');
+    assert.deepEqual(screen.alerts(), ['Enter a name for the organization.']);
+    await screen.type('Organization name', '  Made On The Page  ');
+    await screen.click('Create organization');
+    await screen.waitFor(() => screen.has('Made On The Page is created, and active.'), 'the created organization');
+    assert.equal(tessera.organization?.name, 'Made On The Page');
+    assert.equal(tessera.membership?.role, 'org:admin');
+    await screen.waitFor(() => [...screen.container.querySelectorAll('[data-testid="organization-name"]')].some((e) => e.textContent === 'Made On The Page'), 'the organization in the list');
+    assert.equal(screen.field('Organization name').value, '');
+
+    // Standalone, for a user who may not create one: the server's refusal, by code.
+    await bapi(t, 'PATCH', `/v1/users/${user.id}`, { create_organization_enabled: false });
+    await screen.render(tessera, h(CreateOrganization, { afterCreateOrganizationUrl: '/organization' }));
+    await screen.type('Organization name', 'Refused');
+    await screen.click('Create organization');
+    assert.equal(await screen.waitForAlert(), 'Your account is not allowed to create organizations.');
+    assert.deepEqual(screen.navigations, []);
+    await bapi(t, 'PATCH', `/v1/users/${user.id}`, { create_organization_enabled: true });
+    await screen.click('Create organization');
+    await screen.waitFor(() => screen.navigations.includes('/organization'), 'the navigation after creating');
+    assert.equal(tessera.organization?.name, 'Refused');
   });
 
   test('UserButton: who is signed in, and sign out', async () => {

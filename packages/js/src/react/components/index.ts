@@ -1,12 +1,12 @@
 // The prebuilt components of @tessera/js/react: <SignIn />, <SignUp />, <UserButton />,
-// <OrganizationSwitcher />, <OrganizationList />, <OrganizationProfile />, and
+// <OrganizationSwitcher />, <OrganizationList />, <CreateOrganization />, <OrganizationProfile />, and
 // <TesseraUIProvider> for options they share (localization, navigation, styles).
 export { SignIn, SignUp } from './auth.tsx';
 export type { AuthComponentProps, InvitationInfo } from './auth.tsx';
 export { UserButton, OrganizationSwitcher } from './menus.tsx';
 export type { UserButtonProps, OrganizationSwitcherProps } from './menus.tsx';
-export { OrganizationList, OrganizationProfile } from './organizations.tsx';
-export type { OrganizationListProps, OrganizationProfileProps } from './organizations.tsx';
+export { CreateOrganization, OrganizationList, OrganizationProfile } from './organizations.tsx';
+export type { CreateOrganizationProps, OrganizationListProps, OrganizationProfileProps } from './organizations.tsx';
 export { TesseraUIProvider } from './context.tsx';
 export type { ComponentBaseProps, TesseraUIOptions, TesseraUIProviderProps } from './context.tsx';
 export { enUS, format, mergeLocalization } from './localization.ts';

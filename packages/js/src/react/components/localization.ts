@@ -105,6 +105,13 @@ export const enUS = {
     accepted: 'You have joined {organization}.',
     declined: 'Invitation to {organization} declined.',
   },
+  createOrganization: {
+    title: 'Create an organization',
+    name: 'Organization name',
+    submit: 'Create organization',
+    nameMissing: 'Enter a name for the organization.',
+    created: '{name} is created, and active.',
+  },
   organizationProfile: {
     noOrganization: 'No organization is active. Choose one first.',
     membersTitle: 'Members',
@@ -172,6 +179,8 @@ export const enUS = {
     already_a_member_in_organization: 'One of these people is already a member.',
     organization_membership_quota_exceeded: 'The organization has no seats left.',
     organization_invitation_not_pending: 'This invitation is no longer pending.',
+    organization_creation_not_allowed: 'Your account is not allowed to create organizations.',
+    organization_creation_limit_exceeded: 'You have created as many organizations as you can.',
     duplicate_record: 'One of these addresses already has a pending invitation.',
     origin_invalid: 'This page is not allowed to talk to the server (origin not allowed).',
     signed_out: 'You are signed out. Sign in again.',
@@ -198,6 +207,7 @@ export function mergeLocalization(...resources: (LocalizationResource | undefine
     userButton: pick('userButton'),
     organizationSwitcher: pick('organizationSwitcher'),
     organizationList: pick('organizationList'),
+    createOrganization: pick('createOrganization'),
     organizationProfile: pick('organizationProfile'),
     errors: pick('errors'),
   };

@@ -1,5 +1,6 @@
 // <OrganizationList /> (the user's organizations and the invitations addressed to them, accepted
-// or declined in place) and <OrganizationProfile /> (the active organization: members with their
+// or declined in place, and <CreateOrganization /> below them), <CreateOrganization /> (a name; the
+// new organization is made active) and <OrganizationProfile /> (the active organization: members with their
 // roles, invitations by status with revoke, and an invite form for several addresses with a role
 // from the organization's roles). Administration needs org:sys_memberships:manage; members
 // without it see the members (with org:sys_memberships:read) and a note.
@@ -19,6 +20,8 @@ export interface OrganizationListProps extends ComponentBaseProps {
   organizationProfileUrl?: string;
   /** Hide the invitations section. */
   hideInvitations?: boolean;
+  /** Hide the form that creates an organization. */
+  hideCreateOrganization?: boolean;
 }
 
 export function OrganizationList(props: OrganizationListProps): ReactNode {
@@ -144,7 +147,85 @@ export function OrganizationList(props: OrganizationListProps): ReactNode {
       )}
       <ErrorAlert message={action.error ? errorMessage(t, action.error) : null} />
       <StatusMessage message={status} />
+      {props.hideCreateOrganization ? null : <CreateOrganization embedded {...(props.localization ? { localization: props.localization } : {})} />}
     </div>
+  );
+}
+
+// ---------------------------------------------------------------- CreateOrganization
+
+export interface CreateOrganizationProps extends ComponentBaseProps {
+  /** Where to go once the organization is created and active (through the UI provider's navigate); default: stay. */
+  afterCreateOrganizationUrl?: string;
+  /** @internal Inside another card (OrganizationList): a section, not a card of its own. */
+  embedded?: boolean;
+}
+
+/** A name, then the signed-in user's new organization (they become its admin), made active. */
+export function CreateOrganization(props: CreateOrganizationProps): ReactNode {
+  const ui = useUI(props.localization);
+  const { t } = ui;
+  const c = t.createOrganization;
+  const tessera = useTessera();
+  const action = useAction();
+  const [name, setName] = useState('');
+  const [localError, setLocalError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const titleId = useId();
+  const nameId = useId();
+  const errorId = useId();
+  const inputRef = useRef<HTMLInputElement | null>(null);
+  if (!tessera.loaded) return props.embedded ? null : tessera.loadError ? <LoadFailed t={t} className={props.className} /> : <Loading t={t} className={props.className} />;
+  if (!tessera.user) return null;
+  const errorText = localError ?? (action.error ? errorMessage(t, action.error) : null);
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    setStatus(null);
+    setLocalError(null);
+    const wanted = name.trim();
+    if (wanted === '') {
+      setLocalError(c.nameMissing);
+      inputRef.current?.focus();
+      return;
+    }
+    void action.run(async () => {
+      const organization = await tessera.createOrganization({ name: wanted });
+      await tessera.setActive({ organization: organization.id });
+      setName('');
+      setStatus(format(c.created, { name: organization.name }));
+      if (props.afterCreateOrganizationUrl) ui.navigate(props.afterCreateOrganizationUrl);
+    });
+  };
+  return (
+    <section className={props.embedded ? 'tsr-section' : cx('tsr-root', 'tsr-card', props.className)} aria-labelledby={titleId} data-testid="create-organization">
+      <h2 className="tsr-section-title" id={titleId}>
+        {c.title}
+      </h2>
+      <form className="tsr-form" onSubmit={onSubmit} noValidate>
+        <div className="tsr-field">
+          <label className="tsr-label" htmlFor={nameId}>
+            {c.name}
+          </label>
+          <input
+            id={nameId}
+            ref={inputRef}
+            className="tsr-input"
+            name="name"
+            autoComplete="organization"
+            maxLength={256}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            aria-describedby={errorText ? errorId : undefined}
+            aria-invalid={errorText ? true : undefined}
+          />
+        </div>
+        <ErrorAlert id={errorId} message={errorText} />
+        <button type="submit" className="tsr-button" disabled={action.busy} aria-busy={action.busy || undefined}>
+          {c.submit}
+        </button>
+        <StatusMessage message={status} />
+      </form>
+    </section>
   );
 }
 
