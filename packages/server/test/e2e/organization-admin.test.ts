@@ -29,6 +29,14 @@ async function invite(page: PwPage, emails: string[], roleName: string): Promise
   await page.getByText(`Invited ${emails.length}:`).waitFor();
 }
 
+/** Signs in on /sign-in with redirect_url=/organization and waits for the organization page. */
+async function signInToOrganizationPage(t: TestApp, page: PwPage, email: string): Promise<void> {
+  await page.goto(`${t.url}/sign-in?redirect_url=${encodeURIComponent('/organization')}`);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await Promise.all([page.waitForURL(`${t.url}/organization`), page.getByRole('button', { name: 'Continue' }).click()]);
+}
+
 describe(`e2e: an admin invites from the organization page; people accept; a revoke (${storeName})`, { skip: chromiumMissing }, () => {
   let sink: SmtpSink;
   let t: TestApp;
@@ -57,10 +65,7 @@ describe(`e2e: an admin invites from the organization page; people accept; a rev
     const adminPage = adminProfile.page;
     try {
       // The admin signs in and lands on the organization page.
-      await adminPage.goto(`${t.url}/sign-in?redirect_url=${encodeURIComponent('/organization')}`);
-      await adminPage.getByLabel('Email address').fill(adminEmail);
-      await adminPage.getByLabel('Password').fill(PASSWORD);
-      await Promise.all([adminPage.waitForURL(`${t.url}/organization`), adminPage.getByRole('button', { name: 'Continue' }).click()]);
+      await signInToOrganizationPage(t, adminPage, adminEmail);
       // No organization is active yet after signing in: the page offers the admin's organizations.
       await adminPage.getByTestId('no-active-organization').waitFor();
       await adminPage.getByRole('button', { name: 'Make active: Analytical Engines' }).click();
@@ -154,5 +159,29 @@ describe(`e2e: an admin invites from the organization page; people accept; a rev
     assert.deepEqual(members.data.map((m) => [m.public_user_data.identifier, m.role]).sort(), [[adminEmail, 'org:admin'], [existingEmail, 'org:admin'], [newcomer, 'org:member']].sort());
     const revoked = await ok<Page<{ email_address: string }>>(t, 'GET', `/v1/organizations/${org.id}/invitations?status=revoked`);
     assert.deepEqual(revoked.data.map((i) => i.email_address), [third]);
+  });
+
+  it('a user with no organization creates one on the organization page and administers it at once', T, async () => {
+    const user = await newUser(t, { first_name: 'Grace', last_name: 'Hopper', password: PASSWORD });
+    const email = user.email_addresses[0]!.email_address;
+    const { context, page, problems } = await newProfile(browser);
+    try {
+      await signInToOrganizationPage(t, page, email);
+      await page.getByTestId('no-organizations').waitFor();
+      await page.getByLabel('Organization name').fill('Compilers Inc');
+      await screenshot(page, 'organization-create');
+      await page.getByRole('button', { name: 'Create organization' }).click();
+      // Made active: the page turns into its profile, with the creator as its only member and the invite form.
+      await page.locator('h1[data-testid="organization-name"]').waitFor();
+      assert.equal(await page.locator('h1[data-testid="organization-name"]').textContent(), 'Compilers Inc');
+      await page.locator('[data-testid="members"] tbody tr').first().waitFor();
+      assert.equal(await page.locator('[data-testid="members"] tbody tr').count(), 1);
+      await page.getByLabel('Email addresses').waitFor();
+      const orgs = await ok<Page<{ id: string; name: string; created_by: string }>>(t, 'GET', `/v1/organizations?user_id=${user.id}`);
+      assert.deepEqual(orgs.data.map((o) => [o.name, o.created_by]), [['Compilers Inc', user.id]]);
+      expectNoProblems(problems);
+    } finally {
+      await context.close();
+    }
   });
 });

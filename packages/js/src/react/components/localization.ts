@@ -113,7 +113,7 @@ export const enUS = {
     created: '{name} is created, and active.',
   },
   organizationProfile: {
-    noOrganization: 'No organization is active. Choose one first.',
+    noOrganization: 'No organization is active. Choose one of yours, or create one.',
     membersTitle: 'Members',
     membersCount: '{count} member(s)',
     noMembers: 'No members.',
