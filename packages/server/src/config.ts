@@ -53,8 +53,8 @@ export interface Config {
   readonly trustProxyHops: number;
   /**
    * Organizations a user may create from the browser (Frontend API), unless the user's own
-   * create_organizations_limit says otherwise; 0 = unlimited. Backend API creates are not counted
-   * against it, and not limited.
+   * create_organizations_limit says otherwise; 0 = unlimited. Organizations the Backend API made
+   * with the user as created_by count toward it; Backend API creates themselves are not limited.
    */
   readonly maxOrganizationsPerUser: number;
 }

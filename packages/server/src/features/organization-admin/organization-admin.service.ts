@@ -10,6 +10,7 @@
 // (0 = unlimited; 403 organization_creation_limit_exceeded). The user's row is locked while the
 // count is taken and the organization written, so two creates at once cannot both pass the limit.
 import type { Deps } from '../../deps.ts';
+import { ApiError } from '../../http/errors.ts';
 import { requireSession } from '../clients/client.service.ts';
 import type { FapiCall, FapiResult } from '../clients/client.view.ts';
 import { listOrganizationMemberships } from '../memberships/membership.service.ts';
@@ -25,7 +26,6 @@ import {
 import type { ListOrganizationInvitationsQueryT } from '../organization-invitations/organization-invitation.schemas.ts';
 import { ensureMemberPermission, getRoleList, MANAGE_MEMBERSHIPS } from '../roles/role.service.ts';
 import type { RoleListJson } from '../roles/role.schemas.ts';
-import { ApiError } from '../../http/errors.ts';
 import type { FrontendOrganizationJson } from '../clients/client.schemas.ts';
 import { createOrganization } from '../organizations/organization.service.ts';
 import { countOrganizationsCreatedBy } from '../organizations/organization.repository.ts';

@@ -97,10 +97,8 @@ const CREATE_ATTEMPTS = 4;
  * Creates the organization and, with created_by, its creator's membership (creator role) in one
  * transaction. A derived slug that a concurrent create takes first is derived again (the whole
  * transaction reruns, up to 4 times); a slug the client chose is never changed: taken → 422.
- */
-/**
- * `guard`, when given, runs first in the create's transaction (and again on a retry): it may
- * refuse the create by throwing, and what it locks stays locked until the create commits.
+ * `guard`, when given, runs first in that transaction (and again on a rerun): it may refuse the
+ * create by throwing, and what it locks stays locked until the create commits.
  */
 export async function createOrganization(deps: Deps, input: CreateOrganizationInput, guard?: (trx: Transaction<Database>) => Promise<void>): Promise<OrganizationJson> {
   const name = validName(input.name);
