@@ -12,7 +12,7 @@ export { Client } from './resources/client.ts';
 export { Session } from './resources/session.ts';
 export type { SessionStatus } from './resources/session.ts';
 export { User } from './resources/user.ts';
-export type { EmailAddress, GetUserInvitationsParams } from './resources/user.ts';
+export type { EmailAddress, GetUserInvitationsParams, UpdateUserParams } from './resources/user.ts';
 export { SignUp } from './resources/sign-up.ts';
 export type { SignUpCreateParams, SignUpStatus, SignUpUpdateParams } from './resources/sign-up.ts';
 export { SignIn } from './resources/sign-in.ts';

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTessera, isClerkAPIResponseError, isTesseraAPIError, publishableKeyFor, TesseraAPIError, type TesseraEvent } from '../src/index.ts';
-import { codeSentTo, fakeBrowser, inviteToOrg, newBrowser, newOrg, newUser, PASSWORD, signedInBrowser, startSdkApp, uniqueEmail, type TestApp } from './helpers/sdk.ts';
+import { bapi, codeSentTo, fakeBrowser, inviteToOrg, newBrowser, newOrg, newUser, PASSWORD, signedInBrowser, startSdkApp, uniqueEmail, type TestApp } from './helpers/sdk.ts';
 
 /** Asserts a TesseraAPIError with this status and code. */
 async function rejectsWith(p: Promise<unknown>, status: number, code: string): Promise<TesseraAPIError> {
@@ -221,6 +221,22 @@ describe('auth flows through the SDK', () => {
     const done = await tessera.signIn.attemptFirstFactor({ strategy: 'password', password: PASSWORD });
     assert.equal(done.status, 'complete');
     assert.equal(tessera.session?.user.id, user.id);
+  });
+
+  test('user.update: names and unsafe metadata; the instance shows them; a taken username is a TesseraAPIError', async () => {
+    const user = await newUser(t);
+    const { tessera } = await signedInBrowser(t, user);
+    const me = tessera.user!;
+    const updated = await me.update({ firstName: 'Katherine', lastName: 'Johnson', unsafeMetadata: { onboarded: true } });
+    assert.equal(updated.firstName, 'Katherine');
+    assert.equal(updated.fullName, 'Katherine Johnson');
+    assert.deepEqual(updated.unsafeMetadata, { onboarded: true });
+    assert.equal(tessera.user?.firstName, 'Katherine', "the answer's client updates the instance");
+    await updated.update({ username: `kj${Date.now().toString(36)}` });
+    const other = await newUser(t);
+    const taken = (await bapi(t, 'GET', `/v1/users/${user.id}`)).body.username as string;
+    const { tessera: second } = await signedInBrowser(t, other);
+    await assert.rejects(second.user!.update({ username: taken }), (e: unknown) => isTesseraAPIError(e) && e.status === 422 && e.code === 'form_identifier_exists');
   });
 
   test('typed errors carry the registry codes', async () => {

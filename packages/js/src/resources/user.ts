@@ -24,6 +24,15 @@ export interface GetUserInvitationsParams extends PaginationParams {
   status?: OrganizationInvitationStatus | OrganizationInvitationStatus[];
 }
 
+/** What a user may change of their own account (clerk-js' `user.update`). */
+export interface UpdateUserParams {
+  firstName?: string;
+  lastName?: string;
+  username?: string;
+  /** Replaces the stored unsafe metadata whole. */
+  unsafeMetadata?: JsonObject;
+}
+
 export class User {
   readonly id: string;
   readonly externalId: string | null;
@@ -83,6 +92,19 @@ export class User {
   }
 
   /** The user's memberships (each with its organization, role and permissions). */
+  /**
+   * Changes the user's names, username or unsafe metadata; resolves with the updated User (the
+   * instance's `user` shows it too). Other fields are the backend's to set.
+   */
+  async update(params: UpdateUserParams): Promise<User> {
+    const form: Record<string, string> = {};
+    if (params.firstName !== undefined) form.first_name = params.firstName;
+    if (params.lastName !== undefined) form.last_name = params.lastName;
+    if (params.username !== undefined) form.username = params.username;
+    if (params.unsafeMetadata !== undefined) form.unsafe_metadata = JSON.stringify(params.unsafeMetadata);
+    return new User(this.#core, await this.#core.call<UserJson>('PATCH', '/v1/me', { form }));
+  }
+
   async getOrganizationMemberships(params: PaginationParams = {}): Promise<PaginatedResources<OrganizationMembership>> {
     const list = await this.#core.call<ListJson<MembershipJson>>('GET', '/v1/me/organization_memberships', { query: { limit: params.limit, offset: params.offset } });
     return { data: list.data.map((m) => new OrganizationMembership(this.#core, m)), totalCount: list.total_count };

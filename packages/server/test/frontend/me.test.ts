@@ -22,6 +22,37 @@ describe(`me, sessions and sign-out (${storeName})`, () => {
     assert.deepEqual(okRes(await b.get('/v1/client')), { response: null, client: null });
   });
 
+  it('PATCH /v1/me: names, username and unsafe metadata (form or JSON); nothing else; 401 signed out; 403 from another site', async () => {
+    const { browser, user } = await signedIn(t);
+    const r = okRes(await browser.call('PATCH', '/v1/me', { first_name: 'Ada', last_name: 'Lovelace', unsafe_metadata: JSON.stringify({ theme: 'dark' }) }));
+    assert.equal(r.response.first_name, 'Ada');
+    assert.equal(r.response.last_name, 'Lovelace');
+    assert.deepEqual(r.response.unsafe_metadata, { theme: 'dark' });
+    assert.equal(r.client.sessions[0].user.first_name, 'Ada', 'the piggybacked client shows the change');
+    // JSON too; unsafe metadata is replaced whole; the Backend API sees the same user.
+    okRes(await browser.call('PATCH', '/v1/me', { username: 'ada_l', unsafe_metadata: { lang: 'en' } }, { json: true }));
+    const stored = await ok<any>(t, 'GET', `/v1/users/${user.id}`);
+    assert.equal(stored.username, 'ada_l');
+    assert.deepEqual(stored.unsafe_metadata, { lang: 'en' });
+    assert.equal(stored.first_name, 'Ada');
+    // Not the browser's to set: 422, nothing changed.
+    for (const body of [{ public_metadata: { admin: true } }, { private_metadata: { x: 1 } }, { create_organization_enabled: false }, { password: 'another long password' }, { banned: true }]) {
+      const res = await browser.call('PATCH', '/v1/me', body, { json: true });
+      assert.equal(res.status, 422, JSON.stringify(res.body));
+    }
+    fails(await browser.call('PATCH', '/v1/me', { unsafe_metadata: '[1,2]' }), 422, 'form_param_value_invalid');
+    const after = await ok<any>(t, 'GET', `/v1/users/${user.id}`);
+    assert.deepEqual([after.public_metadata, after.private_metadata, after.create_organization_enabled], [{}, {}, true]);
+    // A username someone else has: 422 form_identifier_exists.
+    const other = await signedIn(t);
+    fails(await other.browser.call('PATCH', '/v1/me', { username: 'ada_l' }), 422, 'form_identifier_exists');
+    fails(await new Browser(t).call('PATCH', '/v1/me', { first_name: 'Nobody' }), 401, 'signed_out');
+    const crossSite = new Browser(t, { origin: 'https://evil.example' });
+    for (const [k, v] of browser.cookies) crossSite.cookies.set(k, v);
+    fails(await crossSite.call('PATCH', '/v1/me', { first_name: 'Forged' }), 403, 'origin_invalid');
+    assert.equal((await ok<any>(t, 'GET', `/v1/users/${user.id}`)).first_name, 'Ada');
+  });
+
   it('lists pending invitations to verified addresses only, and accepts one', async () => {
     const { browser, user, email } = await signedIn(t);
     const org = await newOrg(t, { created_by: owner.id, public_metadata: { tier: 'gold' }, private_metadata: { secret: 1 } });

@@ -5,8 +5,8 @@ import { Fapi, FrontendUserRef } from '../clients/client.schemas.ts';
 import { envelope } from '../clients/client.view.ts';
 import { UserMembershipsQuery } from '../memberships/membership.schemas.ts';
 import { UserOrganizationInvitationsQuery } from '../organization-invitations/organization-invitation.schemas.ts';
-import { FrontendMembershipList, FrontendOrganizationInvitationList, FrontendOrganizationInvitationRef, InvitationIdParams } from './me.schemas.ts';
-import { acceptMyInvitation, declineMyInvitation, getMe, getMyInvitations, getMyMemberships } from './me.service.ts';
+import { FrontendMembershipList, FrontendOrganizationInvitationList, FrontendOrganizationInvitationRef, InvitationIdParams, UpdateMeBody } from './me.schemas.ts';
+import { acceptMyInvitation, declineMyInvitation, getMe, getMyInvitations, getMyMemberships, updateMe } from './me.service.ts';
 
 const tags = ['Frontend API: me'];
 
@@ -14,6 +14,15 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, {
   app.get('/v1/me', {
     schema: { tags, summary: 'The signed-in user', response: { 200: Fapi(FrontendUserRef), ...errorResponses(401) } },
   }, async (req, reply) => envelope(deps, await getMe(deps, { req, reply })));
+
+  app.patch('/v1/me', {
+    schema: {
+      tags,
+      summary: "Update the signed-in user's names, username and unsafe metadata (replaced whole)",
+      body: UpdateMeBody,
+      response: { 200: Fapi(FrontendUserRef), ...errorResponses(401, 403, 422) },
+    },
+  }, async (req, reply) => envelope(deps, await updateMe(deps, { req, reply }, req.body)));
 
   app.get('/v1/me/organization_memberships', {
     schema: { tags, summary: "The signed-in user's organization memberships", querystring: UserMembershipsQuery, response: { 200: Fapi(FrontendMembershipList), ...errorResponses(401, 422) } },

@@ -3,6 +3,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { OrganizationInvitation } from '../organization-invitations/organization-invitation.schemas.ts';
 import { FrontendMembershipRef } from '../clients/client.schemas.ts';
+import { UnsafeMetadataField } from '../sign-ups/sign-up.schemas.ts';
 
 export const FrontendOrganizationInvitation = Type.Omit(OrganizationInvitation, ['private_metadata'], { $id: 'FrontendOrganizationInvitation' });
 export type FrontendOrganizationInvitationJson = Static<typeof FrontendOrganizationInvitation>;
@@ -16,3 +17,19 @@ export type FrontendMembershipListJson = Static<typeof FrontendMembershipList>;
 export const meSchemas: TSchema[] = [FrontendOrganizationInvitation];
 
 export const InvitationIdParams = Type.Object({ invitation_id: Type.String({ minLength: 1, maxLength: 64, description: 'orginv_…' }) });
+
+/**
+ * What a signed-in user may change of their own account (clerk-js user.update): their names, their
+ * username and their unsafe metadata (an object, or its JSON text in a form; it replaces the stored
+ * one). Everything else is the backend's to set.
+ */
+export const UpdateMeBody = Type.Object(
+  {
+    first_name: Type.Optional(Type.String({ maxLength: 256 })),
+    last_name: Type.Optional(Type.String({ maxLength: 256 })),
+    username: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    unsafe_metadata: Type.Optional(UnsafeMetadataField),
+  },
+  { additionalProperties: false },
+);
+export type UpdateMeInput = Static<typeof UpdateMeBody>;

@@ -12,8 +12,9 @@ import { findOrganizationExtras } from '../organizations/organization.repository
 import { getOrganizationInvitation, listUserOrganizationInvitations } from '../organization-invitations/organization-invitation.service.ts';
 import type { OrganizationInvitationJson, UserOrganizationInvitationsQueryT } from '../organization-invitations/organization-invitation.schemas.ts';
 import { acceptOrganizationInvitationAsUser, declineOrganizationInvitationAsUser } from '../tickets/ticket.accept.ts';
-import { getUser } from '../users/user.service.ts';
-import type { FrontendMembershipListJson, FrontendOrganizationInvitationJson, FrontendOrganizationInvitationListJson } from './me.schemas.ts';
+import { parseUnsafeMetadata } from '../sign-ups/sign-up.service.ts';
+import { getUser, updateUser } from '../users/user.service.ts';
+import type { FrontendMembershipListJson, FrontendOrganizationInvitationJson, FrontendOrganizationInvitationListJson, UpdateMeInput } from './me.schemas.ts';
 
 export function toFrontendMembership(m: OrganizationMembershipJson): FrontendMembershipJson {
   const { private_metadata: _p, organization, ...rest } = m;
@@ -29,6 +30,19 @@ export function toFrontendInvitation(i: OrganizationInvitationJson): FrontendOrg
 export async function getMe(deps: Deps, call: FapiCall): Promise<FapiResult<FrontendUserJson>> {
   const { client, session } = await requireSession(deps, call.req);
   return { response: toFrontendUser(await getUser(deps, session.user_id)), clientId: client.id };
+}
+
+/** The signed-in user's names, username and unsafe metadata (replaced whole), through the Backend API's update. */
+export async function updateMe(deps: Deps, call: FapiCall, input: UpdateMeInput): Promise<FapiResult<FrontendUserJson>> {
+  const { client, session } = await requireSession(deps, call.req);
+  const unsafe = parseUnsafeMetadata(input.unsafe_metadata);
+  const user = await updateUser(deps, session.user_id, {
+    ...(input.first_name !== undefined ? { first_name: input.first_name } : {}),
+    ...(input.last_name !== undefined ? { last_name: input.last_name } : {}),
+    ...(input.username !== undefined ? { username: input.username } : {}),
+    ...(unsafe !== undefined ? { unsafe_metadata: unsafe } : {}),
+  });
+  return { response: toFrontendUser(user), clientId: client.id };
 }
 
 /**
