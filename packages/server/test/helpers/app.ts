@@ -122,10 +122,27 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Run the outbox worker in-process (default false: tests drive it explicitly). */
   worker?: boolean;
+  /** Where the port comes from (default freePort; the harness's own test hands out a taken one). */
+  port?: () => Promise<number>;
 }
 
+/**
+ * A test app on a port of its own. freePort() hands out a port that is free at that instant; by
+ * the time the app listens, another process (a concurrent test file's outgoing connection takes
+ * ports from the same ephemeral range) may hold it. That EADDRINUSE is retried on a new port.
+ */
 export async function startTestApp(opts: StartOptions = {}): Promise<TestApp> {
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startTestAppOnce(opts);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw err;
+    }
+  }
+}
+
+async function startTestAppOnce(opts: StartOptions): Promise<TestApp> {
+  const port = await (opts.port ?? freePort)();
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
   const config = loadConfig({
     PORT: String(port),
@@ -152,10 +169,24 @@ export async function startTestApp(opts: StartOptions = {}): Promise<TestApp> {
   });
   const deps: Deps = { config, db: database.db, clock: systemClock, instance, notifyOutbox: () => worker?.nudge(), log, rateLimits };
   if (opts.worker) worker = startOutboxWorker({ config, db: database.db, instance, log });
-  const app = await buildApp(deps, { logger: false });
-  await app.listen({ port, host: '127.0.0.1' });
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  try {
+    app = await buildApp(deps, { logger: false });
+    await app.listen({ port, host: '127.0.0.1' });
+  } catch (err) {
+    // Release what was started: a worker left polling would keep this test file's process alive
+    // (seen once: the port taken between freePort() and listen, and the run hung).
+    await app?.close().catch(() => {});
+    await worker?.stop();
+    await rateLimits.close();
+    await database.close();
+    await drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const listening = app;
   return {
-    app,
+    app: listening,
     url: `http://127.0.0.1:${port}`,
     deps,
     config,
@@ -165,7 +196,7 @@ export async function startTestApp(opts: StartOptions = {}): Promise<TestApp> {
     },
     auth: { authorization: `Bearer ${TEST_SECRET_KEY}`, 'content-type': 'application/json' },
     async close() {
-      await app.close();
+      await listening.close();
       await worker?.stop();
       await rateLimits.close();
       await database.close();
