@@ -56,12 +56,14 @@ const NUL = 'must not contain the NUL character';
 const MAX_DEPTH = 64;
 const LONE_SURROGATE = 'must be valid Unicode (it holds a lone surrogate)';
 
-/** What a string cannot be stored with, or null. */
+/** NUL, or a lone surrogate: with the u flag a well-formed pair is one code point, only a lone half is \p{Cs}. */
+const UNSTORABLE = /\u0000|\p{Cs}/u;
+
+/** What a string cannot be stored with, or null (one scan of the string). */
 function unstorable(text: string): string | null {
-  if (text.includes('\u0000')) return NUL;
-  // With the u flag, a well-formed surrogate pair is one code point; only a lone half is \p{Cs}.
-  if (/\p{Cs}/u.test(text)) return LONE_SURROGATE;
-  return null;
+  const found = UNSTORABLE.exec(text);
+  if (found === null) return null;
+  return found[0] === '\u0000' ? NUL : LONE_SURROGATE;
 }
 
 /**

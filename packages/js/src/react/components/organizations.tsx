@@ -10,7 +10,7 @@ import { useTessera } from '../provider.tsx';
 import type { OrganizationInvitation, OrganizationInvitationStatus } from '../../resources/organization.ts';
 import { useUI, userInvitationsChanged, type ComponentBaseProps, type RoleOption } from './context.tsx';
 import { format } from './localization.ts';
-import { cx, ErrorAlert, errorMessage, formatDate, LoadFailed, Loading, StatusMessage, useAction } from './shared.tsx';
+import { cx, ErrorAlert, errorMessage, Field, formatDate, LoadFailed, Loading, StatusMessage, useAction } from './shared.tsx';
 import { useUserLists } from './user-invitations.ts';
 
 // ---------------------------------------------------------------- OrganizationList
@@ -172,7 +172,6 @@ export function CreateOrganization(props: CreateOrganizationProps): ReactNode {
   const [localError, setLocalError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const titleId = useId();
-  const nameId = useId();
   const errorId = useId();
   const inputRef = useRef<HTMLInputElement | null>(null);
   if (!tessera.loaded) return props.embedded ? null : tessera.loadError ? <LoadFailed t={t} className={props.className} /> : <Loading t={t} className={props.className} />;
@@ -202,23 +201,17 @@ export function CreateOrganization(props: CreateOrganizationProps): ReactNode {
         {c.title}
       </h2>
       <form className="tsr-form" onSubmit={onSubmit} noValidate>
-        <div className="tsr-field">
-          <label className="tsr-label" htmlFor={nameId}>
-            {c.name}
-          </label>
-          <input
-            id={nameId}
-            ref={inputRef}
-            className="tsr-input"
-            name="name"
-            autoComplete="organization"
-            maxLength={256}
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            aria-describedby={errorText ? errorId : undefined}
-            aria-invalid={errorText ? true : undefined}
-          />
-        </div>
+        <Field
+          label={c.name}
+          inputRef={inputRef}
+          name="name"
+          autoComplete="organization"
+          maxLength={256}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          invalid={errorText !== null}
+          errorId={errorId}
+        />
         <ErrorAlert id={errorId} message={errorText} />
         <button type="submit" className="tsr-button" disabled={action.busy} aria-busy={action.busy || undefined}>
           {c.submit}
