@@ -47,6 +47,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** A fresh body for every request (e.g. a unique email). */
   body?: () => string;
+  /** A fresh path and body for every request (e.g. organizations in turn); instead of `body`. */
+  request?: () => { path: string; body: string };
   /** Requests per second over all connections (autocannon's overallRate); as fast as answered when omitted. */
   rate?: number;
   /** The server's CPU clock, to report its CPU time per request (NaN when not given). */
@@ -82,10 +84,12 @@ export const ok2xx = (r: LoadResult): number => Object.entries(r.statusCodes).re
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
-  const { body } = opts;
-  const request: AcRequest = body
-    ? { method: opts.method, path: opts.path, setupRequest: (req) => ({ ...req, body: body() }) }
-    : { method: opts.method, path: opts.path };
+  const { body, request: next } = opts;
+  const request: AcRequest = next
+    ? { method: opts.method, path: opts.path, setupRequest: (req) => ({ ...req, ...next() }) }
+    : body
+      ? { method: opts.method, path: opts.path, setupRequest: (req) => ({ ...req, body: body() }) }
+      : { method: opts.method, path: opts.path };
   const serverCpu0 = opts.serverCpuSeconds ? await opts.serverCpuSeconds() : Number.NaN;
   const started = performance.now();
   const cpu0 = process.cpuUsage();

@@ -53,7 +53,7 @@ export async function stopAllServers(): Promise<void> {
   await Promise.all([...live].map((s) => s.stop()));
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const s = createServer();
     s.on('error', reject);
@@ -80,15 +80,23 @@ async function processCpuSeconds(pid: number | undefined): Promise<number> {
   }
 }
 
+/**
+ * The environment a bench server starts from: this process's, without anything that would configure
+ * it (the caller's TESSERA_* / SMTP_URL / REDIS_URL / DATABASE_* / PORT…): only what the bench chooses.
+ */
+export function benchChildEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !/^(TESSERA_|SMTP_URL$|REDIS_URL$|DATABASE_|PORT$|HOST$|LOG_LEVEL$|NODE_ENV$|BA_)/.test(k)) env[k] = v;
+  }
+  return env;
+}
+
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const port = await freePort();
   const secretKey = opts.secretKey ?? `sk_test_bench${randomBytes(12).toString('hex')}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'tessera-bench-'));
-  // Only what the bench chooses: nothing from the caller's TESSERA_* / SMTP_URL / REDIS_URL leaks in.
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !/^(TESSERA_|SMTP_URL$|REDIS_URL$|DATABASE_|PORT$|HOST$|LOG_LEVEL$)/.test(k)) env[k] = v;
-  }
+  const env = benchChildEnv();
   Object.assign(env, {
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -105,7 +113,38 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ...(opts.smtpUrl !== undefined ? { SMTP_URL: opts.smtpUrl } : {}),
   });
 
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], { cwd: opts.serverDir ?? SERVER_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnServer({
+    args: [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'],
+    cwd: opts.serverDir ?? SERVER_DIR,
+    env,
+    port,
+    secretKey,
+    cleanup: () => rm(dataDir, { recursive: true, force: true }),
+  });
+}
+
+export interface SpawnOptions {
+  /** Arguments of `node`. */
+  args: string[];
+  cwd: string;
+  /** The child's whole environment. */
+  env: Record<string, string>;
+  /** The loopback port it listens on (given to it in `env`). */
+  port: number;
+  /** Answers 2xx once it is ready; default /readyz. */
+  readyPath?: string;
+  /** RunningServer.secretKey ('' for a server that has none). */
+  secretKey: string;
+  /** Runs once the process has exited (e.g. removes its data directory). */
+  cleanup?: () => Promise<void>;
+}
+
+/**
+ * Starts a Node.js server as a child process, waits until `readyPath` answers 2xx (60 s at most),
+ * and gives the handle that stops it (SIGTERM, SIGKILL after 10 s; killed if this process exits).
+ */
+export async function spawnServer(o: SpawnOptions): Promise<RunningServer> {
+  const child = spawn(process.execPath, o.args, { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let warnings = 0;
   const collect = (chunk: Buffer) => {
@@ -141,17 +180,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       }
       orphans.delete(killNow);
       if (running) live.delete(running);
-      await rm(dataDir, { recursive: true, force: true });
+      await o.cleanup?.();
     })());
 
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `http://127.0.0.1:${o.port}`;
   const deadline = Date.now() + 60_000;
   try {
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error('the server exited before it was ready');
       if (Date.now() > deadline) throw new Error('the server was not ready within 60 s');
       try {
-        const res = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
+        const res = await fetch(`${baseUrl}${o.readyPath ?? '/readyz'}`, { signal: AbortSignal.timeout(2_000) });
         if (res.ok) break;
       } catch {
         // not listening yet
@@ -163,7 +202,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- server output ---\n${lines.join('\n')}`);
   }
 
-  running = { baseUrl, secretKey, warnings: () => warnings, tail: () => lines.join('\n'), cpuSeconds: () => processCpuSeconds(child.pid), stop };
+  running = { baseUrl, secretKey: o.secretKey, warnings: () => warnings, tail: () => lines.join('\n'), cpuSeconds: () => processCpuSeconds(child.pid), stop };
   live.add(running);
   return running;
 }

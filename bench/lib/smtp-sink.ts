@@ -1,12 +1,15 @@
-// A local SMTP sink for bench:drain (the `smtp-server` package, as in the mail tests): it accepts
-// every message with 250 and records, per Message-ID, when the end of its DATA was accepted. It
-// keeps no bodies (the bench counts and times; the mail tests check what is sent).
+// A local SMTP sink for bench:drain and bench:compare (the `smtp-server` package, as in the mail
+// tests): it accepts every message with 250 and records, per Message-ID, when the end of its DATA
+// was accepted. It keeps no bodies (the bench counts and times; the mail tests check what is sent).
+// With a delay, each 250 comes that long after the end of DATA (a slow mail provider).
 import { SMTPServer } from 'smtp-server';
 
 export interface SmtpSink {
   url: string;
   /** Accepted messages: Message-ID (with its angle brackets) → Date.now() at the 250. */
   readonly accepted: Map<string, number>;
+  /** Milliseconds between the end of a message's DATA and its 250, from now on (default 0). */
+  setDelay(ms: number): void;
   /** Resolves once `n` messages were accepted; rejects after timeoutMs. */
   waitFor(n: number, timeoutMs: number): Promise<void>;
   /** Resolves once every one of these Message-IDs was accepted; rejects after timeoutMs. */
@@ -18,6 +21,7 @@ const MESSAGE_ID = /^message-id:[ \t]*(<[^>\r\n]+>)/im;
 
 export async function startSmtpSink(): Promise<SmtpSink> {
   const accepted = new Map<string, number>();
+  let delayMs = 0;
   let waiters: Array<() => void> = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -33,11 +37,15 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       stream.on('end', () => {
         const id = MESSAGE_ID.exec(head.slice(0, head.indexOf('\r\n\r\n') === -1 ? undefined : head.indexOf('\r\n\r\n')))?.[1];
         if (id === undefined) return callback(new Error('no Message-ID header'));
-        accepted.set(id, Date.now());
-        const ready = waiters;
-        waiters = [];
-        for (const w of ready) w();
-        callback(null);
+        const accept = () => {
+          accepted.set(id, Date.now());
+          const ready = waiters;
+          waiters = [];
+          for (const w of ready) w();
+          callback(null);
+        };
+        if (delayMs > 0) setTimeout(accept, delayMs);
+        else accept();
       });
     },
   });
@@ -65,6 +73,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     accepted,
+    setDelay: (ms) => {
+      delayMs = ms;
+    },
     waitFor: (n, timeoutMs) => until(() => accepted.size >= n, timeoutMs, () => `the sink accepted ${accepted.size} of ${n} emails`),
     waitForIds(ids, timeoutMs) {
       let next = 0; // ids before it are known to be accepted
