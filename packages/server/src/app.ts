@@ -19,6 +19,7 @@ import { ticketRoutes } from './features/tickets/ticket.routes.ts';
 import { healthRoutes } from './features/health/health.routes.ts';
 import { pageRoutes } from './features/pages/page.routes.ts';
 import { userRoutes } from './features/users/user.routes.ts';
+import { emailAddressRoutes } from './features/email-addresses/email-address.routes.ts';
 import { userSchemas } from './features/users/user.schemas.ts';
 import { devMailboxApiRoutes, devMailboxPageRoutes } from './features/dev-mailbox/dev-mailbox.routes.ts';
 import { organizationRoutes } from './features/organizations/organization.routes.ts';
@@ -108,6 +109,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     registerRateLimits(api, deps.rateLimits);
     await api.register(invitationRoutes, { deps });
     await api.register(userRoutes, { deps });
+    await api.register(emailAddressRoutes, { deps });
     await api.register(devMailboxApiRoutes, { deps });
     await api.register(organizationRoutes, { deps });
     await api.register(membershipRoutes, { deps });

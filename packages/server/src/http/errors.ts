@@ -41,6 +41,8 @@ export const ERRORS = {
   // Resources
   resource_not_found: { status: 404, message: 'not found', long: 'No {resource} was found with id {id}.' },
   duplicate_record: { status: 400, message: 'duplicate invitation(s)', long: 'There are already pending invitations for the following email addresses: {emails}' },
+  // Tessera's own: Clerk documents no code for deleting the primary address.
+  primary_email_address_not_deletable: { status: 422, message: 'primary email address', long: 'The primary email address cannot be deleted: make another verified address primary first.' },
   form_identifier_exists: { status: 422, message: 'That identifier is taken. Please try another.', long: 'That {param} is taken. Please try another.' },
   form_username_invalid_length: { status: 422, message: 'Username has an invalid length.', long: 'Username must be between {min} and {max} characters long.' },
   form_username_invalid_character: { status: 422, message: 'Username can only contain letters, numbers and \'_\', \'-\' or \'.\'.', long: 'Username can only contain letters, numbers and \'_\', \'-\' or \'.\'.' },

@@ -180,7 +180,7 @@ function parseTimestamp(param: string, value: string | null | undefined): Date |
 
 const emptyToNull = (s: string | null | undefined): string | null => (s == null || s === '' ? null : s);
 
-function identifierTaken(param: 'email_address' | 'username' | 'external_id', emails?: string[]): ApiError {
+export function identifierTaken(param: 'email_address' | 'username' | 'external_id', emails?: string[]): ApiError {
   const label = { email_address: 'email address', username: 'username', external_id: 'external id' }[param];
   return new ApiError('form_identifier_exists', {
     vars: { param: label },
@@ -202,7 +202,7 @@ async function ensureIdentifiersFree(
 }
 
 /** Runs a write; a unique violation from a concurrent writer becomes the same 422 as the pre-check. */
-async function withIdentifierGuard<T>(deps: Deps, emails: string[], write: () => Promise<T>): Promise<T> {
+export async function withIdentifierGuard<T>(deps: Deps, emails: string[], write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (err) {
