@@ -1,6 +1,7 @@
 // The database, as Kysely sees it: each feature declares its own tables beside its code.
 import type { ColumnType, Generated } from 'kysely';
 import type { EmailAddressesTable, UsersTable } from '../features/users/user.table.ts';
+import type { PendingEmailAddressesTable } from '../features/email-addresses/pending-email-address.table.ts';
 import type { InvitationCountsTable, InvitationsTable } from '../features/invitations/invitation.table.ts';
 import type { OutboxTable } from '../mail/outbox.table.ts';
 import type { OrganizationsTable } from '../features/organizations/organization.table.ts';
@@ -31,6 +32,7 @@ export interface Database {
   instance: InstanceTable;
   users: UsersTable;
   email_addresses: EmailAddressesTable;
+  pending_email_addresses: PendingEmailAddressesTable;
   invitations: InvitationsTable;
   invitation_counts: InvitationCountsTable;
   outbox: OutboxTable;

@@ -29,6 +29,8 @@ export const RATE_LIMITS = {
   'sign_ins.create': { points: 5, durationSeconds: 10 },
   /** Frontend API sign-up attempts (create, prepare/attempt verification), per client IP. */
   'sign_ups.create': { points: 5, durationSeconds: 10 },
+  /** Frontend API: adding an email address to one's account and sending its code, per client IP. */
+  'email_addresses.verify': { points: 5, durationSeconds: 10 },
 } as const satisfies Record<string, RateLimitRule>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

@@ -53,7 +53,7 @@ export function composeOutboxEmail(row: Pick<ClaimedEmail, 'payload' | 'message_
     throw permanent('vars.app_name and vars.expires_at are required');
   }
   if (name === 'verification_code') {
-    const purpose = payload.vars.purpose === 'sign_in' ? 'sign_in' : 'sign_up';
+    const purpose = payload.vars.purpose === 'sign_in' || payload.vars.purpose === 'email_address' ? payload.vars.purpose : 'sign_up';
     const code = openSealed(payload, 'code', ctx.box);
     return { messageId: row.message_id, from: ctx.mailFrom, to: payload.to, ...renderVerificationCodeEmail({ appName, code, expiresAt, purpose }) };
   }

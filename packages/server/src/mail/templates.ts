@@ -39,8 +39,11 @@ export interface VerificationCodeTemplateVars {
   code: string;
   /** Unix milliseconds. */
   expiresAt: number;
-  /** sign_up: verifying a new account's address; sign_in: signing in with a code. */
-  purpose: 'sign_up' | 'sign_in';
+  /**
+   * sign_up: verifying a new account's address; sign_in: signing in with a code; email_address:
+   * verifying an address a signed-in user added to their account.
+   */
+  purpose: 'sign_up' | 'sign_in' | 'email_address';
 }
 
 export function isTemplateName(s: string): s is TemplateName {
@@ -119,7 +122,11 @@ export function renderOrganizationInvitationEmail(vars: OrganizationInvitationTe
 
 /** The email-code message: the code, what it is for, and when it stops working. */
 export function renderVerificationCodeEmail(vars: VerificationCodeTemplateVars): RenderedTemplate {
-  const what = vars.purpose === 'sign_up' ? `verify your email address on ${vars.appName}` : `sign in to ${vars.appName}`;
+  const what = {
+    sign_up: `verify your email address on ${vars.appName}`,
+    sign_in: `sign in to ${vars.appName}`,
+    email_address: `add this email address to your account on ${vars.appName}`,
+  }[vars.purpose];
   const expires = formatUtcDate(vars.expiresAt);
   const subject = `${vars.code} is your ${vars.appName} code`.replace(/[\r\n]+/g, ' ');
   const text = [

@@ -47,6 +47,7 @@ describe('config', () => {
       'organization_invitations.bulk': { points: 50, durationSeconds: 3600 },
       'sign_ins.create': { points: 5, durationSeconds: 10 },
       'sign_ups.create': { points: 5, durationSeconds: 10 },
+      'email_addresses.verify': { points: 5, durationSeconds: 10 },
     });
     assert.ok(Object.isFrozen(c.rateLimits));
   });
@@ -58,6 +59,7 @@ describe('config', () => {
       TESSERA_RATE_LIMIT_INVITATIONS_BULK: '10/1h', TESSERA_RATE_LIMIT_ORGANIZATION_INVITATIONS_CREATE: '250/3600s',
       TESSERA_RATE_LIMIT_ORGANIZATION_INVITATIONS_BULK: '5/15m',
       TESSERA_RATE_LIMIT_SIGN_INS_CREATE: '20/1m', TESSERA_RATE_LIMIT_SIGN_UPS_CREATE: '3/30s',
+      TESSERA_RATE_LIMIT_EMAIL_ADDRESSES_VERIFY: '2/1m',
     });
     assert.equal(c.redisUrl, 'rediss://:secret@cache.internal:6380/2');
     assert.equal(c.rateLimitsEnabled, false);
@@ -69,6 +71,7 @@ describe('config', () => {
       'organization_invitations.bulk': { points: 5, durationSeconds: 900 },
       'sign_ins.create': { points: 20, durationSeconds: 60 },
       'sign_ups.create': { points: 3, durationSeconds: 30 },
+      'email_addresses.verify': { points: 2, durationSeconds: 60 },
     });
     assert.equal(loadConfig({ TESSERA_RATE_LIMITS: 'on' }).rateLimitsEnabled, true);
     const f = loadConfig({ TESSERA_SIGN_UP_MODE: 'Restricted', TESSERA_SESSION_LIFETIME_HOURS: '12', TESSERA_LOCKOUT_ATTEMPTS: '3', TESSERA_LOCKOUT_MINUTES: '5', TESSERA_TRUST_PROXY_HOPS: '1' });

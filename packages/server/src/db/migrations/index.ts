@@ -6,6 +6,7 @@ import * as m0004 from './2026_11_23_0004_mailbox_in_outbox.ts';
 import * as m0005 from './2026_11_23_0005_ascending_time_indexes.ts';
 import * as m0006 from './2026_11_23_0006_organization_invitation_list_merge.ts';
 import * as m0007 from './2026_12_06_0007_organizations_created_by.ts';
+import * as m0008 from './2026_12_06_0008_pending_email_addresses.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0005_ascending_time_indexes': m0005,
   '2026_11_23_0006_organization_invitation_list_merge': m0006,
   '2026_12_06_0007_organizations_created_by': m0007,
+  '2026_12_06_0008_pending_email_addresses': m0008,
 };

@@ -17,7 +17,7 @@ export interface MintedCode {
 }
 
 /** A new code for `scope` (e.g. `sign_up:<id>`), to be emailed to `to`. */
-export function newEmailCode(deps: Deps, scope: string, to: string, purpose: 'sign_up' | 'sign_in'): MintedCode {
+export function newEmailCode(deps: Deps, scope: string, to: string, purpose: 'sign_up' | 'sign_in' | 'email_address'): MintedCode {
   const code = mintCode();
   const expiresAt = new Date(Date.now() + CODE_TTL_SECONDS * 1000);
   return {

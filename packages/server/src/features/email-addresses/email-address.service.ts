@@ -82,11 +82,11 @@ export async function updateEmailAddress(deps: Deps, id: string, input: UpdateEm
   });
 }
 
-/** Deletes a user's address; not the primary one. */
-export async function deleteEmailAddress(deps: Deps, id: string): Promise<{ object: 'email_address'; id: string; deleted: true }> {
+/** Deletes a user's address; not the primary one. With `ownerId` (the Frontend API), only that user's: else 404. */
+export async function deleteEmailAddress(deps: Deps, id: string, ownerId?: string): Promise<{ object: 'email_address'; id: string; deleted: true }> {
   return withOwnerLocked(deps, id, async (trx, user) => {
     const row = await findEmailAddressById(trx, id);
-    if (!row || row.user_id !== user.id) throw notFoundAddress(id);
+    if (!row || row.user_id !== user.id || (ownerId !== undefined && user.id !== ownerId)) throw notFoundAddress(id);
     if (user.primary_email_address_id === id) throw new ApiError('primary_email_address_not_deletable');
     await deleteEmailAddressById(trx, id);
     await recordUserAudit(trx, 'email_address.deleted', user.id, { email_address_id: id });

@@ -20,8 +20,8 @@ export const InvitationIdParams = Type.Object({ invitation_id: Type.String({ min
 
 /**
  * What a signed-in user may change of their own account (clerk-js user.update): their names, their
- * username and their unsafe metadata (an object, or its JSON text in a form; it replaces the stored
- * one). Everything else is the backend's to set.
+ * username, their unsafe metadata (an object, or its JSON text in a form; it replaces the stored
+ * one) and which verified address is primary. Everything else is the backend's to set.
  */
 export const UpdateMeBody = Type.Object(
   {
@@ -29,7 +29,16 @@ export const UpdateMeBody = Type.Object(
     last_name: Type.Optional(Type.String({ maxLength: 256 })),
     username: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     unsafe_metadata: Type.Optional(UnsafeMetadataField),
+    primary_email_address_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'One of the user\'s verified addresses.' })),
   },
   { additionalProperties: false },
 );
 export type UpdateMeInput = Static<typeof UpdateMeBody>;
+
+export const EmailAddressIdParams = Type.Object({ email_address_id: Type.String({ minLength: 1, maxLength: 64, description: 'idn_…' }) });
+export const CreateMyEmailAddressBody = Type.Object({ email_address: Type.String({ maxLength: 320 }) }, { additionalProperties: false });
+export const PrepareEmailAddressVerificationBody = Type.Object({ strategy: Type.Literal('email_code') }, { additionalProperties: false });
+export const AttemptEmailAddressVerificationBody = Type.Object(
+  { code: Type.String({ maxLength: 16 }), strategy: Type.Optional(Type.Literal('email_code')) },
+  { additionalProperties: false },
+);

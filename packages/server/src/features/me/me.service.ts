@@ -32,7 +32,10 @@ export async function getMe(deps: Deps, call: FapiCall): Promise<FapiResult<Fron
   return { response: toFrontendUser(await getUser(deps, session.user_id)), clientId: client.id };
 }
 
-/** The signed-in user's names, username and unsafe metadata (replaced whole), through the Backend API's update. */
+/**
+ * The signed-in user's names, username, unsafe metadata (replaced whole) and primary address (one
+ * of their verified ones), through the Backend API's update.
+ */
 export async function updateMe(deps: Deps, call: FapiCall, input: UpdateMeInput): Promise<FapiResult<FrontendUserJson>> {
   const { client, session } = await requireSession(deps, call.req);
   const unsafe = parseUnsafeMetadata(input.unsafe_metadata);
@@ -41,6 +44,7 @@ export async function updateMe(deps: Deps, call: FapiCall, input: UpdateMeInput)
     ...(input.last_name !== undefined ? { last_name: input.last_name } : {}),
     ...(input.username !== undefined ? { username: input.username } : {}),
     ...(unsafe !== undefined ? { unsafe_metadata: unsafe } : {}),
+    ...(input.primary_email_address_id !== undefined ? { primary_email_address_id: input.primary_email_address_id } : {}),
   });
   return { response: toFrontendUser(user), clientId: client.id };
 }
