@@ -33,6 +33,7 @@ export type TesseraErrorCode =
   | 'resource_not_found'
   | 'duplicate_record'
   | 'form_identifier_exists'
+  | 'primary_email_address_not_deletable'
   | 'form_password_length_too_short'
   | 'form_password_length_too_long'
   | 'form_password_pwned'

@@ -239,6 +239,31 @@ describe('auth flows through the SDK', () => {
     await assert.rejects(second.user!.update({ username: taken }), (e: unknown) => isTesseraAPIError(e) && e.status === 422 && e.code === 'form_identifier_exists');
   });
 
+  test('user.createEmailAddress → prepareVerification → attemptVerification; update({ primaryEmailAddressId }); destroy', async () => {
+    const user = await newUser(t);
+    const { tessera } = await signedInBrowser(t, user);
+    const email = uniqueEmail('second').toLowerCase();
+    const added = await tessera.user!.createEmailAddress({ email });
+    assert.equal(added.emailAddress, email);
+    assert.equal(added.verification, null);
+    assert.equal(tessera.user!.emailAddresses.length, 1, 'pending: not among the addresses yet');
+    const prepared = await added.prepareVerification({ strategy: 'email_code' });
+    assert.equal(prepared.verification?.status, 'unverified');
+    assert.ok(prepared.verification?.expireAt instanceof Date);
+    await assert.rejects(prepared.attemptVerification({ code: 'abcdef' }), (e: unknown) => isTesseraAPIError(e) && e.code === 'form_code_incorrect');
+    const verified = await prepared.attemptVerification({ code: await codeSentTo(t, email) });
+    assert.equal(verified.verification?.status, 'verified');
+    assert.equal(verified.verification?.strategy, 'email_code');
+    assert.deepEqual(tessera.user!.emailAddresses.map((e) => e.emailAddress), [user.email, email], "the answer's client shows the new address");
+    const switched = await tessera.user!.update({ primaryEmailAddressId: verified.id });
+    assert.equal(switched.primaryEmailAddress?.emailAddress, email);
+    const old = switched.emailAddresses.find((e) => e.emailAddress === user.email)!;
+    await old.destroy();
+    await tessera.load();
+    assert.deepEqual(tessera.user!.emailAddresses.map((e) => e.emailAddress), [email]);
+    await assert.rejects(tessera.user!.primaryEmailAddress!.destroy(), (e: unknown) => isTesseraAPIError(e) && e.code === 'primary_email_address_not_deletable');
+  });
+
   test('typed errors carry the registry codes', async () => {
     const user = await newUser(t);
     const { tessera } = newBrowser(t);

@@ -15,7 +15,7 @@ const SDK_CODES: Record<TesseraErrorCode, true> = {
   not_allowed_access: true, user_locked: true, request_body_invalid: true, request_body_too_large: true, unsupported_media_type: true,
   form_param_missing: true, form_param_unknown: true, form_param_format_invalid: true, form_param_value_invalid: true, form_param_nil: true,
   bulk_size_exceeded: true, route_not_found: true, method_not_allowed: true, resource_not_found: true, duplicate_record: true,
-  form_identifier_exists: true, form_password_length_too_short: true, form_password_length_too_long: true, form_password_pwned: true,
+  form_identifier_exists: true, primary_email_address_not_deletable: true, form_password_length_too_short: true, form_password_length_too_long: true, form_password_pwned: true,
   not_an_admin_in_organization: true, already_a_member_in_organization: true, organization_membership_quota_exceeded: true,
   organization_invitation_not_pending: true, organization_creation_not_allowed: true, organization_creation_limit_exceeded: true, ticket_invalid_code: true, ticket_expired_code: true, revoked_invitation: true,
   invitation_already_accepted: true, invitation_account_exists: true, invitation_account_not_exists: true,

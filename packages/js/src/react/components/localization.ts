@@ -160,6 +160,7 @@ export const enUS = {
     verification_failed: 'Too many wrong codes. Send a new code and try again.',
     verification_expired: 'The code has expired. Send a new code.',
     form_identifier_exists: 'That email address is taken. Sign in instead.',
+    primary_email_address_not_deletable: 'Your primary email address cannot be removed: make another one primary first.',
     form_password_length_too_short: 'Passwords must be 8 characters or more.',
     form_password_pwned: 'This password has appeared in a data breach. Choose another one.',
     form_param_format_invalid: 'Check the highlighted field.',
