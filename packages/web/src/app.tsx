@@ -1,7 +1,8 @@
 // The pages, each built from @tessera/js/react's components:
 //   /sign-in, /sign-up      <SignIn /> / <SignUp /> (tickets included)
 //   /accept-invitation      a landing for invitation links (__clerk_status sign_in / sign_up / complete)
-//   /                       the signed-in user: their organizations and pending invitations (accept / decline)
+//   /                       the signed-in user: their organizations and pending invitations (accept / decline),
+//                           and their email addresses (add and verify one, make one primary, remove one)
 //   /organization           the active organization's admin page: members, invitations by status, invite, revoke
 import { useEffect, type ReactNode } from 'react';
 import {
@@ -11,6 +12,7 @@ import {
   SignIn,
   SignUp,
   UserButton,
+  UserProfile,
   useUser,
   type AuthComponentProps,
 } from '@tessera/js/react';
@@ -146,6 +148,7 @@ function Home({ data }: { data: PageData }): ReactNode {
         ) : null}
       </section>
       <OrganizationList organizationProfileUrl="/organization" />
+      <UserProfile />
     </>
   );
 }

@@ -1,7 +1,8 @@
 // @tessera/js/react: <TesseraProvider> and hooks shaped like @clerk/clerk-react's
 // (useAuth, useUser, useSession, useSignUp, useSignIn, useOrganization, useOrganizationList).
 // Prebuilt components (./components): SignIn, SignUp, UserButton, OrganizationSwitcher,
-// OrganizationList, OrganizationProfile, with TesseraUIProvider for localization and options.
+// OrganizationList, CreateOrganization, OrganizationProfile, UserProfile, with TesseraUIProvider
+// for localization and options.
 export { TesseraProvider, useTessera } from './provider.tsx';
 export type { TesseraProviderProps } from './provider.tsx';
 export { useAuth, useOrganization, useOrganizationList, useSession, useSignIn, useSignUp, useUser } from './hooks.ts';
@@ -35,6 +36,7 @@ export {
   tesseraCss,
   THEME_VARIABLES,
   UserButton,
+  UserProfile,
 } from './components/index.ts';
 export type {
   AuthComponentProps,
@@ -51,4 +53,5 @@ export type {
   TesseraUIProviderProps,
   ThemeVariable,
   UserButtonProps,
+  UserProfileProps,
 } from './components/index.ts';
