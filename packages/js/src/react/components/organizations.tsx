@@ -10,7 +10,7 @@ import { useTessera } from '../provider.tsx';
 import type { OrganizationInvitation, OrganizationInvitationStatus } from '../../resources/organization.ts';
 import { useUI, userInvitationsChanged, type ComponentBaseProps, type RoleOption } from './context.tsx';
 import { format } from './localization.ts';
-import { cx, ErrorAlert, errorMessage, Field, formatDate, LoadFailed, Loading, StatusMessage, useAction } from './shared.tsx';
+import { BusyButton, cx, ErrorAlert, errorMessage, Field, FieldWithAlert, formatDate, LoadFailed, Loading, StatusMessage, useAction } from './shared.tsx';
 import { useUserLists } from './user-invitations.ts';
 
 // ---------------------------------------------------------------- OrganizationList
@@ -201,7 +201,7 @@ export function CreateOrganization(props: CreateOrganizationProps): ReactNode {
         {c.title}
       </h2>
       <form className="tsr-form" onSubmit={onSubmit} noValidate>
-        <Field
+        <FieldWithAlert
           label={c.name}
           inputRef={inputRef}
           name="name"
@@ -209,13 +209,10 @@ export function CreateOrganization(props: CreateOrganizationProps): ReactNode {
           maxLength={256}
           value={name}
           onChange={(e) => setName(e.target.value)}
-          invalid={errorText !== null}
+          error={errorText}
           errorId={errorId}
         />
-        <ErrorAlert id={errorId} message={errorText} />
-        <button type="submit" className="tsr-button" disabled={action.busy} aria-busy={action.busy || undefined}>
-          {c.submit}
-        </button>
+        <BusyButton busy={action.busy} label={c.submit} />
         <StatusMessage message={status} />
       </form>
     </section>

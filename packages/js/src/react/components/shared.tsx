@@ -149,6 +149,26 @@ export function Field(props: FieldProps): ReactNode {
   );
 }
 
+/** A single-field form's field with the form's error region right below it. */
+export function FieldWithAlert(props: FieldProps & { error: string | null; errorId: string }): ReactNode {
+  const { error, errorId, ...field } = props;
+  return (
+    <>
+      <Field {...field} invalid={error !== null} errorId={errorId} />
+      <ErrorAlert id={errorId} message={error} />
+    </>
+  );
+}
+
+/** A form's submit button, disabled and marked busy while its action runs. */
+export function BusyButton(props: { busy: boolean; label: string }): ReactNode {
+  return (
+    <button type="submit" className="tsr-button" disabled={props.busy} aria-busy={props.busy || undefined}>
+      {props.label}
+    </button>
+  );
+}
+
 export function SubmitButton(props: { busy: boolean; label: string; t: Localization; disabled?: boolean }): ReactNode {
   return (
     <button type="submit" className="tsr-button tsr-button-block" disabled={props.busy || props.disabled} aria-busy={props.busy || undefined}>

@@ -7,7 +7,7 @@ import { useTessera } from '../provider.tsx';
 import type { EmailAddress } from '../../resources/user.ts';
 import { useUI, type ComponentBaseProps } from './context.tsx';
 import { format } from './localization.ts';
-import { cx, ErrorAlert, errorMessage, Field, LoadFailed, Loading, StatusMessage, useAction, useFocusOnMount } from './shared.tsx';
+import { BusyButton, cx, errorMessage, FieldWithAlert, LoadFailed, Loading, StatusMessage, useAction, useFocusOnMount } from './shared.tsx';
 
 export type UserProfileProps = ComponentBaseProps;
 
@@ -131,7 +131,7 @@ export function UserProfile(props: UserProfileProps): ReactNode {
         </h2>
         {pending ? (
           <form className="tsr-form" onSubmit={onVerify} noValidate data-testid="verify-email-address">
-            <Field
+            <FieldWithAlert
               label={p.code}
               inputRef={codeRef}
               name="code"
@@ -140,14 +140,11 @@ export function UserProfile(props: UserProfileProps): ReactNode {
               maxLength={16}
               value={code}
               onChange={(e) => setCode(e.target.value)}
-              invalid={errorText !== null}
+              error={errorText}
               errorId={errorId}
             />
-            <ErrorAlert id={errorId} message={errorText} />
             <span className="tsr-item-actions">
-              <button type="submit" className="tsr-button" disabled={action.busy} aria-busy={action.busy || undefined}>
-                {p.verify}
-              </button>
+              <BusyButton busy={action.busy} label={p.verify} />
               <button
                 type="button"
                 className="tsr-button tsr-button-secondary"
@@ -179,7 +176,7 @@ export function UserProfile(props: UserProfileProps): ReactNode {
         ) : (
           <form className="tsr-form" onSubmit={onAdd} noValidate data-testid="add-email-address">
             <p className="tsr-muted">{p.note}</p>
-            <Field
+            <FieldWithAlert
               label={t.common.emailAddress}
               inputRef={emailRef}
               name="email"
@@ -188,13 +185,10 @@ export function UserProfile(props: UserProfileProps): ReactNode {
               maxLength={320}
               value={email}
               onChange={(e) => setEmail(e.target.value)}
-              invalid={errorText !== null}
+              error={errorText}
               errorId={errorId}
             />
-            <ErrorAlert id={errorId} message={errorText} />
-            <button type="submit" className="tsr-button" disabled={action.busy} aria-busy={action.busy || undefined}>
-              {p.add}
-            </button>
+            <BusyButton busy={action.busy} label={p.add} />
           </form>
         )}
         <StatusMessage message={status} />
