@@ -21,6 +21,11 @@ export interface Config {
   /** Run the outbox worker inside the server process. */
   readonly inProcessWorker: boolean;
   readonly workerPollMs: number;
+  /**
+   * Days a finished record is kept before the housekeeping in the worker deletes it (sent emails,
+   * clients whose sessions, sign-ins and sign-ups all ended that long ago); 0 keeps everything.
+   */
+  readonly retentionDays: number;
   readonly bodyLimitBytes: number;
   readonly databasePoolSize: number;
   /**
@@ -213,6 +218,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel,
     inProcessWorker: bool(env, 'TESSERA_IN_PROCESS_WORKER', true),
     workerPollMs: int(env, 'TESSERA_WORKER_POLL_MS', 1000, 10, 60_000),
+    retentionDays: int(env, 'TESSERA_RETENTION_DAYS', 30, 0, 3650),
     bodyLimitBytes: int(env, 'TESSERA_BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     writeCoalescing: int(env, 'TESSERA_WRITE_COALESCING', 4, 0, 200),

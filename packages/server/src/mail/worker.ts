@@ -19,6 +19,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Instance } from '../deps.ts';
+import { startHousekeeping } from '../features/retention/retention.service.ts';
 import { outboxSecretBox } from '../lib/secret-box.ts';
 import { composeOutboxEmail, type ComposeContext } from './compose.ts';
 import {
@@ -377,6 +378,8 @@ export function startOutboxWorker(deps: WorkerDeps, opts: WorkerOptions = {}): O
     }
   };
   const looping = opts.poll === false ? Promise.resolve() : loop();
+  // The housekeeping rides along with a polling worker: one per worker process, as many as run.
+  const housekeeping = opts.poll === false ? null : startHousekeeping({ db, retentionDays: deps.config.retentionDays, log: deps.log.child({ component: 'housekeeping' }) });
 
   return {
     nudge() {
@@ -389,7 +392,7 @@ export function startOutboxWorker(deps: WorkerDeps, opts: WorkerOptions = {}): O
       stopped = true;
       wake?.();
       wakeOnStop?.();
-      await looping;
+      await Promise.all([looping, housekeeping?.stop()]);
       while (active.size > 0) await Promise.allSettled([...active]);
       clearInterval(renewTimer);
       if (ownsTransport) await transport.close();

@@ -74,6 +74,8 @@ describe('config', () => {
       'email_addresses.verify': { points: 2, durationSeconds: 60 },
     });
     assert.equal(loadConfig({ TESSERA_RATE_LIMITS: 'on' }).rateLimitsEnabled, true);
+    assert.equal(loadConfig({}).retentionDays, 30);
+    assert.equal(loadConfig({ TESSERA_RETENTION_DAYS: '0' }).retentionDays, 0);
     const f = loadConfig({ TESSERA_SIGN_UP_MODE: 'Restricted', TESSERA_SESSION_LIFETIME_HOURS: '12', TESSERA_LOCKOUT_ATTEMPTS: '3', TESSERA_LOCKOUT_MINUTES: '5', TESSERA_TRUST_PROXY_HOPS: '1' });
     assert.deepEqual(
       [f.signUpMode, f.sessionLifetimeSeconds, f.lockoutAttempts, f.lockoutSeconds, f.trustProxyHops],
@@ -116,6 +118,8 @@ describe('config', () => {
     [{ TESSERA_LOCKOUT_ATTEMPTS: 'ten' }, 'TESSERA_LOCKOUT_ATTEMPTS'],
     [{ TESSERA_LOCKOUT_MINUTES: '0' }, 'TESSERA_LOCKOUT_MINUTES'],
     [{ TESSERA_TRUST_PROXY_HOPS: '11' }, 'TESSERA_TRUST_PROXY_HOPS'],
+    [{ TESSERA_RETENTION_DAYS: '-1' }, 'TESSERA_RETENTION_DAYS'],
+    [{ TESSERA_RETENTION_DAYS: 'forever' }, 'TESSERA_RETENTION_DAYS'],
   ];
   for (const [env, variable] of bad) {
     it(`refuses ${JSON.stringify(env)} naming ${variable}`, () => {
