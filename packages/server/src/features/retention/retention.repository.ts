@@ -1,15 +1,25 @@
 // The deletes of the housekeeping (retention.service.ts). Each removes at most `limit` rows, oldest
 // first, and skips rows another process has locked, so several workers can prune side by side
 // without waiting on each other or on the requests that use those rows.
+//
+// Outbox ids grow with time (an identity column), so that scan walks the primary key from the
+// oldest row and stops at the first row created after the cut-off (nothing from there on can be
+// old enough): an hourly run reads what is old, not the whole table, and needs no index of its own.
+// Client ids are text, whose order depends on the database's collation, so that scan has no such
+// bound: it reads the clients' primary key once an hour.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 
 const deleted = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0n);
+const MAX_BIGINT = '9223372036854775807';
 
 /** Emails sent before `before` (dev-mailbox ones included); pending and dead rows stay. */
 export async function deleteSentEmails(db: Kysely<Database>, before: Date, limit: number): Promise<number> {
   const r = await sql`DELETE FROM outbox WHERE id IN (
-      SELECT id FROM outbox WHERE status = 'sent' AND sent_at < ${before} ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED)`.execute(db);
+      SELECT id FROM outbox
+       WHERE id < coalesce((SELECT id FROM outbox WHERE created_at >= ${before} ORDER BY id LIMIT 1), ${MAX_BIGINT}::bigint)
+         AND status = 'sent' AND sent_at < ${before}
+       ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED)`.execute(db);
   return deleted(r);
 }
 
