@@ -70,7 +70,7 @@ async function main(): Promise<void> {
       : []),
     `  Rate limits: ${rateLimits.describe}`,
     `  API docs:  ${config.publicUrl}/v1/docs`,
-    `  Pages:     ${config.publicUrl}/sign-in, /sign-up, / (your organizations), /organization (admin)`,
+    `  Pages:     ${config.publicUrl}/sign-in, /sign-up, / (your organizations, invitations and email addresses), /organization (admin)`,
     // Clerk's publishable-key format: pk_test_ | pk_live_ + base64("<Frontend API host>$").
     `  Browser:   createTessera({ publishableKey: '${instance.isDevelopment ? 'pk_test' : 'pk_live'}_${Buffer.from(`${new URL(config.publicUrl).host}$`).toString('base64')}' })  (@tessera/js)`,
     instance.keySource === 'generated'
