@@ -14,12 +14,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page as PwPage } from 'playwright-core';
 import { startTestApp, storeName, type TestApp } from '../helpers/app.ts';
-import { RELAXED_FAPI_LIMITS } from '../helpers/browser.ts';
-import { startSmtpSink, type SmtpSink } from '../mail/smtp-sink.ts';
+import type { SmtpSink } from '../mail/smtp-sink.ts';
 import { linkInText } from '../mail/mail-helpers.ts';
 import { expireOrganizationInvitation, invite, newOrg, newUser, ok, ticketOf, uniqueEmail, type Page } from '../organization-invitations/org-invitations.helpers.ts';
 import type { OrganizationMembershipJson } from '../organizations/organizations.helpers.ts';
-import { chromiumMissing, codeOf, expectNoProblems, launchChromium, mailTo, newProfile, screenshot } from './chromium.ts';
+import { chromiumMissing, codeOf, expectNoProblems, launchChromium, mailTo, newProfile, screenshot, startMailingPages, stopMailingPages } from './chromium.ts';
 
 const T = { timeout: 60_000 };
 const PASSWORD = 'correct horse battery staple';
@@ -40,16 +39,8 @@ describe(`e2e: sign-in and sign-up pages in Chromium (${storeName})`, { skip: ch
   let sink: SmtpSink;
   let t: TestApp;
   let browser: Browser;
-  before(async () => {
-    sink = await startSmtpSink();
-    t = await startTestApp({ env: { ...RELAXED_FAPI_LIMITS, SMTP_URL: sink.url }, worker: true });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-    await sink?.close();
-  });
+  before(async () => ({ sink, t, browser } = await startMailingPages()));
+  after(() => stopMailingPages({ sink, t, browser }));
 
   /** Runs `fn` in a fresh profile, then checks the pages raised no script error or CSP violation. */
   async function inProfile(fn: (page: PwPage) => Promise<void>): Promise<void> {

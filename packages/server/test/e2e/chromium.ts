@@ -6,7 +6,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { SmtpSink } from '../mail/smtp-sink.ts';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { RELAXED_FAPI_LIMITS } from '../helpers/browser.ts';
+import { startSmtpSink, type SmtpSink } from '../mail/smtp-sink.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -17,6 +19,37 @@ export const chromiumMissing: false | string = existsSync(CHROMIUM_PATH)
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+}
+
+export interface MailingPages {
+  sink: SmtpSink;
+  t: TestApp;
+  browser: Browser;
+}
+
+/**
+ * What the page suites that read email start in `before`: a real SMTP server, a test app mailing
+ * to it (its worker on, the Frontend API's per-IP limits relaxed, plus `env`) and Chromium. If one
+ * fails to start, the others are stopped before the error is thrown.
+ */
+export async function startMailingPages(env: Record<string, string> = {}): Promise<MailingPages> {
+  const started: Partial<MailingPages> = {};
+  try {
+    started.sink = await startSmtpSink();
+    started.t = await startTestApp({ env: { ...RELAXED_FAPI_LIMITS, ...env, SMTP_URL: started.sink.url }, worker: true });
+    started.browser = await launchChromium();
+    return started as MailingPages;
+  } catch (err) {
+    await stopMailingPages(started);
+    throw err;
+  }
+}
+
+/** Stops what startMailingPages started (for `after`; any part may be missing). */
+export async function stopMailingPages(p: Partial<MailingPages>): Promise<void> {
+  await p.browser?.close();
+  await p.t?.close();
+  await p.sink?.close();
 }
 
 /**

@@ -6,13 +6,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { startTestApp, storeName, type TestApp } from '../helpers/app.ts';
-import { RELAXED_FAPI_LIMITS } from '../helpers/browser.ts';
-import { startSmtpSink, type SmtpSink } from '../mail/smtp-sink.ts';
+import { storeName, type TestApp } from '../helpers/app.ts';
+import type { SmtpSink } from '../mail/smtp-sink.ts';
 import { linkInText } from '../mail/mail-helpers.ts';
 import { invite, newOrg, newUser, ok, uniqueEmail, type Page } from '../organization-invitations/org-invitations.helpers.ts';
 import type { OrganizationMembershipJson } from '../organizations/organizations.helpers.ts';
-import { chromiumMissing, expectNoProblems, launchChromium, mailTo, newProfile, screenshot } from './chromium.ts';
+import { chromiumMissing, expectNoProblems, mailTo, newProfile, screenshot, startMailingPages, stopMailingPages } from './chromium.ts';
 
 const T = { timeout: 60_000 };
 
@@ -20,16 +19,8 @@ describe(`e2e: invited by email, signs up in Chromium (${storeName})`, { skip: c
   let sink: SmtpSink;
   let t: TestApp;
   let browser: Browser;
-  before(async () => {
-    sink = await startSmtpSink();
-    t = await startTestApp({ env: { ...RELAXED_FAPI_LIMITS, SMTP_URL: sink.url, TESSERA_APP_NAME: 'Acme Test' }, worker: true });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-    await sink?.close();
-  });
+  before(async () => ({ sink, t, browser } = await startMailingPages({ TESSERA_APP_NAME: 'Acme Test' })));
+  after(() => stopMailingPages({ sink, t, browser }));
 
   it('email link → sign-up page (names + password) → "/" signed in with the organization → membership with the invited role', T, async () => {
     const inviter = await newUser(t, { first_name: 'Grace', last_name: 'Hopper' });

@@ -8,13 +8,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page as PwPage } from 'playwright-core';
-import { startTestApp, storeName, type TestApp } from '../helpers/app.ts';
-import { RELAXED_FAPI_LIMITS } from '../helpers/browser.ts';
-import { startSmtpSink, type SmtpSink } from '../mail/smtp-sink.ts';
+import { storeName, type TestApp } from '../helpers/app.ts';
+import type { SmtpSink } from '../mail/smtp-sink.ts';
 import { linkInText } from '../mail/mail-helpers.ts';
 import { newOrg, newUser, NO_INVITATION_LIMITS, ok, uniqueEmail, type Page } from '../organization-invitations/org-invitations.helpers.ts';
 import type { OrganizationMembershipJson } from '../organizations/organizations.helpers.ts';
-import { chromiumMissing, expectNoProblems, launchChromium, mailTo, newProfile, screenshot } from './chromium.ts';
+import { chromiumMissing, expectNoProblems, mailTo, newProfile, screenshot, startMailingPages, stopMailingPages } from './chromium.ts';
 
 const T = { timeout: 120_000 };
 const PASSWORD = 'correct horse battery staple';
@@ -41,16 +40,8 @@ describe(`e2e: an admin invites from the organization page; people accept; a rev
   let sink: SmtpSink;
   let t: TestApp;
   let browser: Browser;
-  before(async () => {
-    sink = await startSmtpSink();
-    t = await startTestApp({ env: { ...RELAXED_FAPI_LIMITS, ...NO_INVITATION_LIMITS, SMTP_URL: sink.url }, worker: true });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-    await sink?.close();
-  });
+  before(async () => ({ sink, t, browser } = await startMailingPages(NO_INVITATION_LIMITS)));
+  after(() => stopMailingPages({ sink, t, browser }));
 
   it('invite two with different roles, one accepts as a new user and one as an existing user, revoke a third', T, async () => {
     const admin = await newUser(t, { first_name: 'Ada', last_name: 'Byron', password: PASSWORD });

@@ -6,11 +6,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { startTestApp, storeName, type TestApp } from '../helpers/app.ts';
-import { RELAXED_FAPI_LIMITS } from '../helpers/browser.ts';
-import { startSmtpSink, type SmtpSink } from '../mail/smtp-sink.ts';
+import { storeName, type TestApp } from '../helpers/app.ts';
+import type { SmtpSink } from '../mail/smtp-sink.ts';
 import { newOrg, newUser, NO_INVITATION_LIMITS, ok, uniqueEmail } from '../organization-invitations/org-invitations.helpers.ts';
-import { chromiumMissing, codeOf, expectNoProblems, launchChromium, mailTo, newProfile, screenshot } from './chromium.ts';
+import { chromiumMissing, codeOf, expectNoProblems, mailTo, newProfile, screenshot, startMailingPages, stopMailingPages } from './chromium.ts';
 
 const T = { timeout: 120_000 };
 const PASSWORD = 'correct horse battery staple';
@@ -19,16 +18,8 @@ describe(`e2e: a user adds and verifies a second email address, and its invitati
   let sink: SmtpSink;
   let t: TestApp;
   let browser: Browser;
-  before(async () => {
-    sink = await startSmtpSink();
-    t = await startTestApp({ env: { ...RELAXED_FAPI_LIMITS, ...NO_INVITATION_LIMITS, SMTP_URL: sink.url }, worker: true });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-    await sink?.close();
-  });
+  before(async () => ({ sink, t, browser } = await startMailingPages(NO_INVITATION_LIMITS)));
+  after(() => stopMailingPages({ sink, t, browser }));
 
   it('add → code → verified → invitation listed and accepted → primary switched → old address removed', T, async () => {
     const owner = await newUser(t, { password: PASSWORD });

@@ -10,7 +10,7 @@ import { useTessera } from '../provider.tsx';
 import type { OrganizationInvitation, OrganizationInvitationStatus } from '../../resources/organization.ts';
 import { useUI, userInvitationsChanged, type ComponentBaseProps, type RoleOption } from './context.tsx';
 import { format } from './localization.ts';
-import { BusyButton, cx, ErrorAlert, errorMessage, Field, FieldWithAlert, formatDate, LoadFailed, Loading, StatusMessage, useAction } from './shared.tsx';
+import { ActionButton, BusyButton, cx, ErrorAlert, errorMessage, Field, FieldWithAlert, formatDate, LoadFailed, Loading, StatusMessage, useAction } from './shared.tsx';
 import { useUserLists } from './user-invitations.ts';
 
 // ---------------------------------------------------------------- OrganizationList
@@ -69,15 +69,14 @@ export function OrganizationList(props: OrganizationListProps): ReactNode {
                     </a>
                   ) : null}
                   {!isActive ? (
-                    <button
-                      type="button"
-                      className="tsr-button tsr-button-secondary tsr-button-small"
-                      disabled={action.busy}
-                      aria-label={`${l.setActive}: ${m.organization.name}`}
+                    <ActionButton
+                      variant="secondary"
+                      small
+                      busy={action.busy}
+                      label={l.setActive}
+                      ariaLabel={`${l.setActive}: ${m.organization.name}`}
                       onClick={() => void action.run(() => tessera.setActive({ organization: m.organization.id }))}
-                    >
-                      {l.setActive}
-                    </button>
+                    />
                   ) : null}
                 </span>
               </li>
@@ -107,11 +106,11 @@ export function OrganizationList(props: OrganizationListProps): ReactNode {
                     <span className="tsr-list-meta">{format(l.invitedAs, { role: inv.roleName, email: inv.emailAddress })}</span>
                   </span>
                   <span className="tsr-item-actions">
-                    <button
-                      type="button"
-                      className="tsr-button tsr-button-small"
-                      disabled={action.busy}
-                      aria-label={format(l.acceptLabel, { organization })}
+                    <ActionButton
+                      small
+                      busy={action.busy}
+                      label={l.accept}
+                      ariaLabel={format(l.acceptLabel, { organization })}
                       onClick={() => {
                         setStatus(null);
                         void action.run(async () => {
@@ -119,14 +118,13 @@ export function OrganizationList(props: OrganizationListProps): ReactNode {
                           setStatus(format(l.accepted, { organization }));
                         });
                       }}
-                    >
-                      {l.accept}
-                    </button>
-                    <button
-                      type="button"
-                      className="tsr-button tsr-button-danger tsr-button-small"
-                      disabled={action.busy}
-                      aria-label={format(l.declineLabel, { organization })}
+                    />
+                    <ActionButton
+                      variant="danger"
+                      small
+                      busy={action.busy}
+                      label={l.decline}
+                      ariaLabel={format(l.declineLabel, { organization })}
                       onClick={() => {
                         setStatus(null);
                         void action.run(async () => {
@@ -135,9 +133,7 @@ export function OrganizationList(props: OrganizationListProps): ReactNode {
                           setStatus(format(l.declined, { organization }));
                         });
                       }}
-                    >
-                      {l.decline}
-                    </button>
+                    />
                   </span>
                 </li>
               );

@@ -169,6 +169,30 @@ export function BusyButton(props: { busy: boolean; label: string }): ReactNode {
   );
 }
 
+/** A button that starts an action (not a submit): disabled while one runs; small ones sit in list rows. */
+export function ActionButton(props: {
+  busy: boolean;
+  label: string;
+  onClick: () => void;
+  variant?: 'primary' | 'secondary' | 'danger';
+  small?: boolean;
+  /** When the visible label alone is ambiguous (e.g. "Remove" in a list): what it acts on. */
+  ariaLabel?: string;
+}): ReactNode {
+  const variant = props.variant ?? 'primary';
+  return (
+    <button
+      type="button"
+      className={cx('tsr-button', variant !== 'primary' && `tsr-button-${variant}`, props.small && 'tsr-button-small')}
+      disabled={props.busy}
+      aria-label={props.ariaLabel}
+      onClick={props.onClick}
+    >
+      {props.label}
+    </button>
+  );
+}
+
 export function SubmitButton(props: { busy: boolean; label: string; t: Localization; disabled?: boolean }): ReactNode {
   return (
     <button type="submit" className="tsr-button tsr-button-block" disabled={props.busy || props.disabled} aria-busy={props.busy || undefined}>

@@ -7,7 +7,7 @@ import { useTessera } from '../provider.tsx';
 import type { EmailAddress } from '../../resources/user.ts';
 import { useUI, type ComponentBaseProps } from './context.tsx';
 import { format } from './localization.ts';
-import { BusyButton, cx, errorMessage, FieldWithAlert, LoadFailed, Loading, StatusMessage, useAction, useFocusOnMount } from './shared.tsx';
+import { ActionButton, BusyButton, cx, errorMessage, FieldWithAlert, LoadFailed, Loading, StatusMessage, useAction, useFocusOnMount } from './shared.tsx';
 
 export type UserProfileProps = ComponentBaseProps;
 
@@ -88,36 +88,34 @@ export function UserProfile(props: UserProfileProps): ReactNode {
                 <span className="tsr-item-actions">
                   {primary ? <span className="tsr-badge">{p.primary}</span> : null}
                   {!primary && verified ? (
-                    <button
-                      type="button"
-                      className="tsr-button tsr-button-secondary tsr-button-small"
-                      disabled={action.busy}
-                      aria-label={format(p.makePrimaryLabel, { email: a.emailAddress })}
+                    <ActionButton
+                      variant="secondary"
+                      small
+                      busy={action.busy}
+                      label={p.makePrimary}
+                      ariaLabel={format(p.makePrimaryLabel, { email: a.emailAddress })}
                       onClick={() =>
                         start(async () => {
                           await user.update({ primaryEmailAddressId: a.id });
                           setStatus(format(p.madePrimary, { email: a.emailAddress }));
                         })
                       }
-                    >
-                      {p.makePrimary}
-                    </button>
+                    />
                   ) : null}
                   {!primary ? (
-                    <button
-                      type="button"
-                      className="tsr-button tsr-button-danger tsr-button-small"
-                      disabled={action.busy}
-                      aria-label={format(p.removeLabel, { email: a.emailAddress })}
+                    <ActionButton
+                      variant="danger"
+                      small
+                      busy={action.busy}
+                      label={p.remove}
+                      ariaLabel={format(p.removeLabel, { email: a.emailAddress })}
                       onClick={() =>
                         start(async () => {
                           await a.destroy();
                           setStatus(format(p.removed, { email: a.emailAddress }));
                         })
                       }
-                    >
-                      {p.remove}
-                    </button>
+                    />
                   ) : null}
                 </span>
               </li>
@@ -145,32 +143,28 @@ export function UserProfile(props: UserProfileProps): ReactNode {
             />
             <span className="tsr-item-actions">
               <BusyButton busy={action.busy} label={p.verify} />
-              <button
-                type="button"
-                className="tsr-button tsr-button-secondary"
-                disabled={action.busy}
+              <ActionButton
+                variant="secondary"
+                busy={action.busy}
+                label={p.resend}
                 onClick={() =>
                   start(async () => {
                     setPending(await pending.prepareVerification({ strategy: 'email_code' }));
                     setStatus(format(p.codeResent, { email: pending.emailAddress }));
                   })
                 }
-              >
-                {p.resend}
-              </button>
-              <button
-                type="button"
-                className="tsr-button tsr-button-secondary"
-                disabled={action.busy}
+              />
+              <ActionButton
+                variant="secondary"
+                busy={action.busy}
+                label={t.common.cancel}
                 onClick={() =>
                   start(async () => {
                     await pending.destroy();
                     setPending(null);
                   })
                 }
-              >
-                {t.common.cancel}
-              </button>
+              />
             </span>
           </form>
         ) : (
