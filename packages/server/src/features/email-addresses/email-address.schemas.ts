@@ -2,9 +2,8 @@
 // update, delete). The EmailAddress object is the one users carry (user.schemas.ts).
 import { Type, type Static } from '@sinclair/typebox';
 import { Nullable } from '../../http/schemas.ts';
-import type { EmailAddressJson } from '../users/user.schemas.ts';
 
-export const EmailAddressRef = Type.Unsafe<EmailAddressJson>(Type.Ref('EmailAddress'));
+export { EmailAddressRef } from '../users/user.schemas.ts';
 
 export const EmailAddressIdParams = Type.Object({ email_address_id: Type.String({ minLength: 1, maxLength: 64, description: 'idn_…' }) });
 

@@ -8,7 +8,6 @@ import { UserOrganizationInvitationsQuery } from '../organization-invitations/or
 import {
   AttemptEmailAddressVerificationBody,
   CreateMyEmailAddressBody,
-  EmailAddressIdParams,
   FrontendMembershipList,
   FrontendOrganizationInvitationList,
   FrontendOrganizationInvitationRef,
@@ -16,7 +15,7 @@ import {
   PrepareEmailAddressVerificationBody,
   UpdateMeBody,
 } from './me.schemas.ts';
-import { DeletedEmailAddress, EmailAddressRef } from '../email-addresses/email-address.schemas.ts';
+import { DeletedEmailAddress, EmailAddressIdParams, EmailAddressRef } from '../email-addresses/email-address.schemas.ts';
 import {
   addMyEmailAddress,
   attemptMyEmailAddressVerification,

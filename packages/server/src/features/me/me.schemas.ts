@@ -35,7 +35,6 @@ export const UpdateMeBody = Type.Object(
 );
 export type UpdateMeInput = Static<typeof UpdateMeBody>;
 
-export const EmailAddressIdParams = Type.Object({ email_address_id: Type.String({ minLength: 1, maxLength: 64, description: 'idn_…' }) });
 export const CreateMyEmailAddressBody = Type.Object({ email_address: Type.String({ maxLength: 320 }) }, { additionalProperties: false });
 export const PrepareEmailAddressVerificationBody = Type.Object({ strategy: Type.Literal('email_code') }, { additionalProperties: false });
 export const AttemptEmailAddressVerificationBody = Type.Object(

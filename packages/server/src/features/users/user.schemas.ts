@@ -35,7 +35,7 @@ export const EmailAddress = Type.Object(
 );
 export type EmailAddressJson = Static<typeof EmailAddress>;
 
-const EmailAddressRef = Type.Unsafe<EmailAddressJson>(Type.Ref('EmailAddress'));
+export const EmailAddressRef = Type.Unsafe<EmailAddressJson>(Type.Ref('EmailAddress'));
 
 export const User = Type.Object(
   {
